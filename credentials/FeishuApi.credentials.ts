@@ -1,0 +1,113 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { FEISHU_BASE_URL_EXPRESSION, TENANT_TOKEN_PATH, requestTenantAccessToken } from './feishuAuth';
+
+export class FeishuApi implements ICredentialType {
+	name = 'feishuApi';
+
+	displayName = 'Feishu API';
+
+	icon: Icon = 'file:feishu.svg';
+
+	documentationUrl =
+		'https://open.feishu.cn/document/server-docs/api-call-guide/calling-process/get-access-token';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Deployment',
+			name: 'deployment',
+			type: 'options',
+			options: [
+				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
+				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
+				{ name: 'Custom Base URL', value: 'custom' },
+			],
+			default: 'feishu',
+			description:
+				'Feishu for mainland China tenants, Lark for international ones; Custom for a private deployment',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://open.feishu.example.com',
+			description: 'Root of the Open Platform API, without /open-apis',
+			displayOptions: { show: { deployment: ['custom'] } },
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'cli_a1b2c3d4e5f6a7b8',
+			description: 'From the Feishu developer console: your app → Credentials & Basic Info',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			// Filled by preAuthentication and stored by n8n, so the token is reused across executions.
+			displayName: 'Tenant Access Token',
+			name: 'tenantAccessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return { tenantAccessToken: await requestTenantAccessToken(this, credentials) };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.tenantAccessToken}}' },
+		},
+	};
+
+	// n8n runs preAuthentication before this request, so a wrong App ID or Secret fails there with
+	// Feishu's own reason; the request itself then confirms the base URL answers like Feishu.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{${FEISHU_BASE_URL_EXPRESSION}}}`,
+			url: TENANT_TOKEN_PATH,
+			method: 'POST',
+			body: { app_id: '={{$credentials.appId}}', app_secret: '={{$credentials.appSecret}}' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 10003,
+					message: 'Feishu rejected the App ID (code 10003): copy it again from the developer console',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 10014,
+					message:
+						'Feishu rejected the App Secret (code 10014): copy it again from the developer console',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,58 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { downloadMedia } from '../../transport/download';
+import type { FeishuClient } from '../../transport/FeishuClient';
+import { readMinuteToken } from './readMinuteToken';
+
+/** Feishu's download URLs stay valid for one day. */
+const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export async function getMedia(
+	this: IExecuteFunctions,
+	client: FeishuClient,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const minuteToken = readMinuteToken(this, itemIndex);
+	const output = this.getNodeParameter('output', itemIndex, 'url') as 'url' | 'file';
+	const binaryPropertyName =
+		output === 'file' ? readBinaryPropertyName(this, itemIndex) : undefined;
+
+	const requestedAt = Date.now();
+	const data = await client.request<{ download_url?: unknown }>(
+		{ method: 'GET', path: `/open-apis/minutes/v1/minutes/${minuteToken}/media` },
+		itemIndex,
+	);
+	const downloadUrl = data.download_url;
+	if (typeof downloadUrl !== 'string' || downloadUrl === '') {
+		throw new NodeOperationError(this.getNode(), 'Feishu answered without a download URL', {
+			itemIndex,
+			description: 'The response had code 0 but no data.download_url. Try again; if it persists, report it to Feishu.',
+		});
+	}
+
+	const json = {
+		minuteToken,
+		downloadUrl,
+		expiresAt: new Date(requestedAt + DOWNLOAD_URL_LIFETIME_MS).toISOString(),
+	};
+	if (binaryPropertyName === undefined) return { json, pairedItem: { item: itemIndex } };
+
+	const media = await downloadMedia(this, downloadUrl, minuteToken, client.baseUrl, itemIndex);
+	return {
+		json: { ...json, fileName: media.fileName, mimeType: media.mimeType, fileSize: media.bytes },
+		binary: { [binaryPropertyName]: media.binary },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function readBinaryPropertyName(context: IExecuteFunctions, itemIndex: number): string {
+	const name = String(context.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	if (name === '') {
+		throw new NodeOperationError(context.getNode(), 'The "Put Output File in Field" field is empty', {
+			itemIndex,
+			description: 'Enter the name of the binary field for the file, e.g. data',
+		});
+	}
+	return name;
+}

@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/**
+ * Runs one operation per input item and returns the results in input order. With "Continue On
+ * Fail" a failing item becomes an error item (message, description, Feishu code) and the rest go on.
+ */
+export async function runItems(
+	context: IExecuteFunctions,
+	runItem: (itemIndex: number) => Promise<INodeExecutionData>,
+): Promise<INodeExecutionData[]> {
+	const items = context.getInputData();
+	const results: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			results.push(await runItem(itemIndex));
+		} catch (error) {
+			if (!context.continueOnFail()) throw error;
+			results.push({ json: errorJson(error), pairedItem: { item: itemIndex } });
+		}
+	}
+	return results;
+}
+
+function errorJson(error: Error & { description?: string | null; context?: Record<string, unknown> }) {
+	const json: Record<string, string | number> = { error: error.message };
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = Number(error.httpCode);
+	if (typeof error.context?.feishuCode === 'number') json.feishuCode = error.context.feishuCode;
+	return json;
+}

@@ -1,0 +1,244 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	INode,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { feishuBaseUrl, FeishuTokenError, networkErrorSummary } from '../../../credentials/feishuAuth';
+import { feishuApiError, TOKEN_INVALID_CODES } from './errors';
+
+export const CREDENTIAL_TYPE = 'feishuApi';
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: unknown;
+}
+
+export interface FeishuRequest {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, already encoded, e.g. /open-apis/minutes/v1/minutes/<token>/media */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
+/**
+ * One per node execution: all items share the credential object, so a token fetched or refreshed
+ * for one item is the token every other item uses, and n8n stores it for the next execution.
+ */
+export class FeishuClient {
+	readonly baseUrl: string;
+
+	/** The request that is currently fetching a new token; others wait for it instead of fetching their own. */
+	private tokenFetch?: Promise<unknown>;
+
+	/** A token fetch that failed (e.g. wrong secret) fails every later request of this execution the same way. */
+	private tokenFailure?: NodeApiError;
+
+	private constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly credentials: ICredentialDataDecryptedObject,
+	) {
+		this.baseUrl = feishuBaseUrl(credentials);
+	}
+
+	static async create(context: IExecuteFunctions): Promise<FeishuClient> {
+		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+		try {
+			return new FeishuClient(context, credentials);
+		} catch (error) {
+			throw credentialError(context.getNode(), error as Error);
+		}
+	}
+
+	get node(): INode {
+		return this.context.getNode();
+	}
+
+	/** Sends a Feishu API request and returns the envelope's `data`, or throws a mapped NodeApiError. */
+	async request<T = IDataObject>(request: FeishuRequest, itemIndex: number): Promise<T> {
+		const response = await this.sendWithValidToken(request, itemIndex);
+		const body = jsonBody(response.body);
+		if (!body || typeof body.code !== 'number') {
+			throw feishuApiError(
+				this.node,
+				{
+					httpCode: response.statusCode,
+					message: `Feishu answered HTTP ${response.statusCode} with something that is not a Feishu API response`,
+					description:
+						'This usually comes from a gateway or proxy in front of Feishu, or from a wrong Base URL in the credential. ' +
+						`Body starts with: ${describeBody(response.body)}`,
+				},
+				itemIndex,
+			);
+		}
+		if (body.code !== 0) {
+			throw feishuApiError(
+				this.node,
+				{ httpCode: response.statusCode, feishuCode: body.code, feishuMessage: String(body.msg ?? '') },
+				itemIndex,
+			);
+		}
+		return (body.data ?? {}) as T;
+	}
+
+	/** Sends once; when Feishu says the token is invalid or expired, gets one new token and retries once. */
+	private async sendWithValidToken(request: FeishuRequest, itemIndex: number): Promise<FullResponse> {
+		const first = await this.sendAuthenticated(request, itemIndex, false);
+		if (!isTokenRejected(first.response)) return first.response;
+
+		const retry = await this.sendAuthenticated(request, itemIndex, true, first.tokenUsed);
+		if (!isTokenRejected(retry.response)) return retry.response;
+
+		const body = jsonBody(retry.response.body);
+		throw feishuApiError(
+			this.node,
+			{
+				httpCode: retry.response.statusCode,
+				feishuCode: typeof body?.code === 'number' ? body.code : undefined,
+				feishuMessage: typeof body?.msg === 'string' ? body.msg : undefined,
+				message: 'Feishu rejected a freshly issued access token',
+				description:
+					'The credential worked for getting a token, but Feishu refuses it for this API. Check that the credential\'s deployment (Feishu / Lark / Base URL) is the one the app belongs to.',
+			},
+			itemIndex,
+		);
+	}
+
+	/**
+	 * Sends with the current token. Only one request at a time may fetch a new token: n8n's
+	 * preAuthentication runs when the stored token is empty, so the fetching request empties it and
+	 * the others wait for that request to settle, then use the token it stored.
+	 */
+	private async sendAuthenticated(
+		request: FeishuRequest,
+		itemIndex: number,
+		tokenRejected: boolean,
+		rejectedToken?: unknown,
+	): Promise<{ response: FullResponse; tokenUsed: unknown }> {
+		while (this.tokenFetch) await this.tokenFetch.catch(() => undefined);
+		if (this.tokenFailure) throw this.tokenFailure;
+
+		const mustFetch =
+			!this.credentials.tenantAccessToken ||
+			(tokenRejected && this.credentials.tenantAccessToken === rejectedToken);
+		if (!mustFetch) {
+			const tokenUsed = this.credentials.tenantAccessToken;
+			return { response: await this.send(request, itemIndex), tokenUsed };
+		}
+
+		this.credentials.tenantAccessToken = '';
+		const fetching = this.send(request, itemIndex);
+		this.tokenFetch = fetching;
+		try {
+			const response = await fetching;
+			return { response, tokenUsed: this.credentials.tenantAccessToken };
+		} catch (error) {
+			if (error instanceof NodeApiError && error.context.credentialError) this.tokenFailure = error;
+			throw error;
+		} finally {
+			this.tokenFetch = undefined;
+		}
+	}
+
+	private async send(request: FeishuRequest, itemIndex: number): Promise<FullResponse> {
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: `${this.baseUrl}${request.path}`,
+			qs: request.qs,
+			body: request.body,
+			json: true,
+			returnFullResponse: true,
+			// Feishu reports most failures in the body's code; we read them ourselves.
+			ignoreHttpStatusErrors: true,
+		};
+		try {
+			return (await this.context.helpers.httpRequestWithAuthentication.call(
+				this.context,
+				CREDENTIAL_TYPE,
+				options,
+				{
+					credentialsDecrypted: {
+						id: this.node.credentials?.[CREDENTIAL_TYPE]?.id ?? '',
+						name: this.node.credentials?.[CREDENTIAL_TYPE]?.name ?? '',
+						type: CREDENTIAL_TYPE,
+						data: this.credentials,
+					},
+					// Never let n8n refresh on its own: the status alone cannot tell a token error (see above).
+					preAuthenticationRetryStatusCode: [],
+				},
+			)) as FullResponse;
+		} catch (error) {
+			const tokenError = findTokenError(error);
+			if (tokenError) throw credentialError(this.node, tokenError, itemIndex);
+			throw feishuApiError(
+				this.node,
+				{
+					httpCode: 0,
+					message: `Could not reach Feishu at ${this.baseUrl}`,
+					description: `The request failed before Feishu answered (${networkErrorSummary(unwrap(error))}). Check the credential's deployment / Base URL and the network, then try again.`,
+				},
+				itemIndex,
+			);
+		}
+	}
+}
+
+function isTokenRejected(response: FullResponse): boolean {
+	const body = jsonBody(response.body);
+	if (body && typeof body.code === 'number') return TOKEN_INVALID_CODES.has(body.code);
+	return response.statusCode === 401;
+}
+
+/** n8n hands back parsed JSON, a string (when parsing failed) or a Buffer. */
+function jsonBody(body: unknown): IDataObject | undefined {
+	if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return body as IDataObject;
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return parsed && typeof parsed === 'object' ? (parsed as IDataObject) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function describeBody(body: unknown): string {
+	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+	if (text.trim() === '') return '(empty body)';
+	const squeezed = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+	return JSON.stringify(squeezed.length > 160 ? `${squeezed.slice(0, 160)}…` : squeezed);
+}
+
+function unwrap(error: unknown): unknown {
+	return error instanceof NodeApiError && error.cause ? error.cause : error;
+}
+
+function findTokenError(error: unknown): FeishuTokenError | undefined {
+	for (let current = error, depth = 0; current && depth < 5; depth++) {
+		if (current instanceof FeishuTokenError) return current;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+function credentialError(node: INode, error: Error, itemIndex?: number): NodeApiError {
+	const tokenError = error instanceof FeishuTokenError ? error : undefined;
+	const apiError = feishuApiError(
+		node,
+		{
+			httpCode: tokenError?.httpCode ?? 0,
+			feishuCode: tokenError?.feishuCode,
+			message: error.message,
+			description:
+				'The Feishu credential could not get a tenant access token. Open the credential, fix what the message says and use its Test button.',
+		},
+		itemIndex,
+	);
+	apiError.context.credentialError = true;
+	return apiError;
+}

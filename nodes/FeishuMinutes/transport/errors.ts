@@ -1,0 +1,102 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+interface KnownError {
+	message: string;
+	description: string;
+}
+
+const MEDIA_SCOPE =
+	'minutes:minutes.media:export ("下载妙记的音视频文件" / "Download audio and video files of Minutes")';
+
+/** What each documented Feishu code means for the person running the workflow. */
+export const FEISHU_ERRORS: Record<number, KnownError> = {
+	2091001: {
+		message: 'Feishu rejected the request as invalid',
+		description:
+			'Feishu says a parameter is malformed (param is invalid). Check that the Minute field holds a 24-character minute token or a Minutes link.',
+	},
+	2091002: {
+		message: 'Minute not found',
+		description:
+			'No minute with this token exists for this app. Check the link, and that the minute belongs to the same Feishu / Lark tenant as the app.',
+	},
+	2091003: {
+		message: 'The minute is not ready yet',
+		description:
+			'Feishu is still processing (transcribing) this minute. Try again in a few minutes, or turn on the "Wait Until Ready" option.',
+	},
+	2091004: {
+		message: 'The minute has been deleted',
+		description: 'This minute was deleted in Feishu. Remove it from the input or restore it from the trash.',
+	},
+	2091005: {
+		message: 'Permission denied for this minute',
+		description:
+			'The app cannot read this minute. In Feishu, open the minute, choose Share and give the app (or a group the app is in) read access. Also check that the app has the scope ' +
+			`${MEDIA_SCOPE} and that a version with it is published.`,
+	},
+	2091006: {
+		message: 'Feishu had an internal error',
+		description: 'Feishu failed while serving this minute (service internal error). Try again later.',
+	},
+	99991400: {
+		message: 'Feishu rate limit reached',
+		description:
+			'Too many requests for this app. Lower the node\'s "Requests Per Second" option or spread the workflow out over time.',
+	},
+	99991672: {
+		message: 'The app lacks a required permission scope',
+		description: `In the Feishu developer console, add the scope ${MEDIA_SCOPE} to the app and publish a new version.`,
+	},
+	99991679: {
+		message: 'The user has not granted a required permission scope',
+		description: `Reconnect the credential and accept the scope ${MEDIA_SCOPE}.`,
+	},
+};
+
+/** Codes by which Feishu says the access token is missing, invalid or expired. */
+export const TOKEN_INVALID_CODES = new Set([99991661, 99991663, 99991664, 99991665, 99991668, 99991677]);
+
+export const RATE_LIMITED_CODE = 99991400;
+
+export interface FeishuFailure {
+	httpCode: number;
+	feishuCode?: number;
+	feishuMessage?: string;
+	/** Extra words for errors that are not Feishu's own, e.g. a gateway page. */
+	message?: string;
+	description?: string;
+}
+
+/**
+ * Builds the NodeApiError a user sees. Only plain facts go in (codes and messages, never request
+ * options), so no header or token can ride along in the error's context.
+ */
+export function feishuApiError(node: INode, failure: FeishuFailure, itemIndex?: number): NodeApiError {
+	const known = failure.feishuCode === undefined ? undefined : FEISHU_ERRORS[failure.feishuCode];
+	const feishuPart =
+		failure.feishuCode === undefined
+			? ''
+			: ` (Feishu code ${failure.feishuCode}${failure.feishuMessage ? `: ${failure.feishuMessage}` : ''})`;
+	const message =
+		failure.message ??
+		(known ? `${known.message}${feishuPart}` : `Feishu returned an error${feishuPart}`);
+	const description =
+		failure.description ??
+		known?.description ??
+		'See Feishu\'s error-code list (open.feishu.cn → Server API → Error codes) for this code.';
+
+	const errorResponse: JsonObject = { httpCode: failure.httpCode, message };
+	if (failure.feishuCode !== undefined) errorResponse.code = failure.feishuCode;
+	if (failure.feishuMessage !== undefined) errorResponse.msg = failure.feishuMessage;
+
+	const error = new NodeApiError(node, errorResponse, {
+		message,
+		description,
+		httpCode: String(failure.httpCode),
+		itemIndex,
+	});
+	if (failure.feishuCode !== undefined) error.context.feishuCode = failure.feishuCode;
+	return error;
+}

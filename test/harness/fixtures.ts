@@ -1,0 +1,65 @@
+import type { INodeExecutionData, INodeParameters, IWorkflowBase } from 'n8n-workflow';
+
+import { DEFAULT_APP, FeishuSimulator, type SimulatorOptions } from '../simulator/FeishuSimulator';
+import { CredentialStore, runWorkflow, type WorkflowResult } from './runWorkflow';
+
+export const NODE_NAME = 'Feishu Minutes';
+
+/** A minute token the simulator knows by default. */
+export const READY_TOKEN = 'obcnq3b9jl72l83w4f149w9c';
+
+/** Start → Feishu Minutes, as a user would build it in the editor. */
+export function minutesWorkflow(
+	parameters: INodeParameters,
+	settings: { continueOnFail?: boolean } = {},
+): Pick<IWorkflowBase, 'nodes' | 'connections'> {
+	return {
+		nodes: [
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'minutes',
+				name: NODE_NAME,
+				type: 'n8n-nodes-feishu-minutes.feishuMinutes',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { resource: 'minute', operation: 'getMedia', ...parameters },
+				credentials: { feishuApi: { id: '1', name: 'Feishu account' } },
+				...(settings.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			},
+		],
+		connections: { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
+	};
+}
+
+/** A running simulator with one ready minute, and a stored credential pointing at it. */
+export async function startFeishu(options: SimulatorOptions = {}) {
+	const feishu = await new FeishuSimulator(options).start();
+	feishu.addMinute({ token: READY_TOKEN, title: '周会 Weekly sync', size: 256 * 1024 });
+	const store = new CredentialStore();
+	store.set('feishuApi', {
+		deployment: 'custom',
+		baseUrl: feishu.apiUrl,
+		appId: DEFAULT_APP.appId,
+		appSecret: DEFAULT_APP.appSecret,
+	});
+	return { feishu, store };
+}
+
+export function itemsWithMinutes(minutes: string[]): INodeExecutionData[] {
+	return minutes.map((minute) => ({ json: { minute } }));
+}
+
+export async function runMinutes(
+	store: CredentialStore,
+	parameters: INodeParameters,
+	options: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {},
+): Promise<WorkflowResult> {
+	return await runWorkflow(minutesWorkflow(parameters, options), { store, items: options.items });
+}

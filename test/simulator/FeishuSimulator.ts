@@ -1,0 +1,307 @@
+/**
+ * A stand-in for Feishu's Open Platform on 127.0.0.1: the tenant token endpoint, the Minutes media
+ * endpoint with every documented error, token expiry on demand, a rate limit, and a separate
+ * file server (another port, so another host as far as clients are concerned) for downloads.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const DEFAULT_APP = { appId: 'cli_simulator0000001', appSecret: 'simulator-secret-do-not-leak' };
+
+/** HTTP status Feishu documents for each media error code. */
+export const MEDIA_ERRORS: Record<number, { status: number; msg: string }> = {
+	2091001: { status: 400, msg: 'param is invalid' },
+	2091002: { status: 404, msg: 'resource not found' },
+	2091003: { status: 400, msg: 'minute not ready , try later' },
+	2091004: { status: 400, msg: 'resource deleted' },
+	2091005: { status: 403, msg: 'permission deny' },
+	2091006: { status: 500, msg: 'service internal error' },
+};
+
+export interface SimulatedMinute {
+	token: string;
+	title?: string;
+	/** Bytes of the recording (generated from the token, so tests can recompute them). */
+	size?: number;
+	contentType?: string;
+	/** Full Content-Disposition header; `null` sends none. Default: the title as filename and filename*. */
+	contentDisposition?: string | null;
+	/** The media endpoint answers this documented error code instead of a URL. */
+	mediaError?: number;
+}
+
+export interface SimulatorOptions {
+	apps?: Record<string, string>;
+	/** Delay before each API answer. */
+	latencyMs?: number;
+	/** Media requests per second per app; 0 disables the limit. */
+	rateLimitPerSecond?: number;
+	/** HTTP status sent with code 99991663 (Feishu does not document it). */
+	tokenErrorStatus?: number;
+}
+
+export interface RecordedRequest {
+	server: 'api' | 'file';
+	method: string;
+	path: string;
+	authorization?: string;
+	at: number;
+}
+
+export class FeishuSimulator {
+	readonly requests: RecordedRequest[] = [];
+
+	readonly minutes = new Map<string, SimulatedMinute>();
+
+	tokenRequests = 0;
+
+	rateLimited = 0;
+
+	private readonly apps: Record<string, string>;
+
+	private readonly validTokens = new Map<string, string>();
+
+	private readonly downloadCodes = new Map<string, string>();
+
+	private readonly mediaArrivals = new Map<string, number[]>();
+
+	private apiServer?: Server;
+
+	private fileServer?: Server;
+
+	constructor(private readonly options: SimulatorOptions = {}) {
+		this.apps = options.apps ?? { [DEFAULT_APP.appId]: DEFAULT_APP.appSecret };
+	}
+
+	get apiUrl(): string {
+		return `http://127.0.0.1:${(this.apiServer!.address() as AddressInfo).port}`;
+	}
+
+	get fileUrl(): string {
+		return `http://127.0.0.1:${(this.fileServer!.address() as AddressInfo).port}`;
+	}
+
+	async start(): Promise<this> {
+		this.apiServer = await listen((req, res) => this.handleApi(req, res));
+		this.fileServer = await listen((req, res) => this.handleFile(req, res));
+		return this;
+	}
+
+	async stop(): Promise<void> {
+		await Promise.all([this.apiServer, this.fileServer].map(close));
+	}
+
+	addMinute(minute: SimulatedMinute): SimulatedMinute {
+		this.minutes.set(minute.token, minute);
+		return minute;
+	}
+
+	/** Every issued tenant token becomes invalid, as after expiry. */
+	revokeTokens(): void {
+		this.validTokens.clear();
+	}
+
+	/** Every download URL handed out so far now answers 403, as after its day of validity. */
+	expireDownloadUrls(): void {
+		this.downloadCodes.clear();
+	}
+
+	requestsTo(pathPart: string): RecordedRequest[] {
+		return this.requests.filter((request) => request.path.includes(pathPart));
+	}
+
+	private async handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const path = req.url ?? '/';
+		this.record('api', req);
+		const body = await readBody(req);
+		if (this.options.latencyMs) await delay(this.options.latencyMs);
+
+		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
+			return this.issueTenantToken(body, res);
+		}
+		const media = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)\/media(?:\?.*)?$/.exec(path);
+		if (req.method === 'GET' && media) {
+			const appId = this.authorize(req, res);
+			if (appId) this.answerMedia(appId, decodeURIComponent(media[1]), res);
+			return;
+		}
+		sendJson(res, 404, { code: 404, msg: '404 page not found' });
+	}
+
+	private issueTenantToken(rawBody: string, res: ServerResponse): void {
+		this.tokenRequests++;
+		let body: { app_id?: unknown; app_secret?: unknown } = {};
+		try {
+			body = JSON.parse(rawBody) as typeof body;
+		} catch {
+			return sendJson(res, 400, { code: 10003, msg: 'invalid param' });
+		}
+		const secret = typeof body.app_id === 'string' ? this.apps[body.app_id] : undefined;
+		if (secret === undefined) return sendJson(res, 400, { code: 10003, msg: 'invalid param' });
+		if (body.app_secret !== secret) return sendJson(res, 400, { code: 10014, msg: 'app secret invalid' });
+
+		const token = `t-${randomBytes(16).toString('hex')}`;
+		this.validTokens.set(token, body.app_id as string);
+		sendJson(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+	}
+
+	/** Returns the app the bearer token belongs to, or answers with Feishu's token error. */
+	private authorize(req: IncomingMessage, res: ServerResponse): string | undefined {
+		const header = req.headers.authorization ?? '';
+		const token = /^Bearer (.+)$/.exec(header)?.[1];
+		if (!token) {
+			sendJson(res, 400, { code: 99991661, msg: 'Missing access token for authorization. Please make a request with token attached.' });
+			return undefined;
+		}
+		const appId = this.validTokens.get(token);
+		if (!appId) {
+			sendJson(res, this.options.tokenErrorStatus ?? 400, {
+				code: 99991663,
+				msg: 'Invalid access token for authorization. Please make a request with token attached.',
+			});
+		}
+		return appId;
+	}
+
+	private answerMedia(appId: string, minuteToken: string, res: ServerResponse): void {
+		if (this.overRateLimit(appId, res)) return;
+		if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
+		const minute = this.minutes.get(minuteToken);
+		if (!minute) return sendMediaError(res, 2091002);
+		if (minute.mediaError) return sendMediaError(res, minute.mediaError);
+
+		const code = randomBytes(12).toString('hex');
+		this.downloadCodes.set(code, minute.token);
+		sendJson(res, 200, {
+			code: 0,
+			msg: 'success',
+			data: { download_url: `${this.fileUrl}/space/api/box/stream/download/authcode/?code=${code}` },
+		});
+	}
+
+	/** A sliding one-second window per app, as Feishu's gateway enforces "5 requests per second". */
+	private overRateLimit(appId: string, res: ServerResponse): boolean {
+		const limit = this.options.rateLimitPerSecond ?? 0;
+		if (!limit) return false;
+		const now = Date.now();
+		const recent = (this.mediaArrivals.get(appId) ?? []).filter((at) => now - at < 1000);
+		if (recent.length >= limit) {
+			this.rateLimited++;
+			this.mediaArrivals.set(appId, recent);
+			res.setHeader('x-ogw-ratelimit-limit', String(limit));
+			res.setHeader('x-ogw-ratelimit-reset', String(Math.max(1, Math.ceil((recent[0] + 1000 - now) / 1000))));
+			sendJson(res, 429, { code: 99991400, msg: 'request trigger frequency limit' });
+			return true;
+		}
+		recent.push(now);
+		this.mediaArrivals.set(appId, recent);
+		return false;
+	}
+
+	private handleFile(req: IncomingMessage, res: ServerResponse): void {
+		this.record('file', req);
+		const url = new URL(req.url ?? '/', this.fileUrl);
+		const minuteToken = this.downloadCodes.get(url.searchParams.get('code') ?? '');
+		const minute = minuteToken === undefined ? undefined : this.minutes.get(minuteToken);
+		if (url.pathname !== '/space/api/box/stream/download/authcode/' || !minute) {
+			res.writeHead(403, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify({ code: 1061004, msg: 'forbidden' }));
+			return;
+		}
+		const size = minute.size ?? 64 * 1024;
+		const title = minute.title ?? minute.token;
+		const headers: Record<string, string | number> = {
+			'Content-Type': minute.contentType ?? 'video/mp4',
+			'Content-Length': size,
+		};
+		const disposition =
+			minute.contentDisposition === undefined
+				? `attachment; filename="${asciiFallback(title)}.mp4"; filename*=UTF-8''${encodeURIComponent(`${title}.mp4`)}`
+				: minute.contentDisposition;
+		if (disposition !== null) headers['Content-Disposition'] = disposition;
+		res.writeHead(200, headers);
+		streamMediaBytes(minute.token, size, res);
+	}
+
+	private record(server: 'api' | 'file', req: IncomingMessage): void {
+		this.requests.push({
+			server,
+			method: req.method ?? 'GET',
+			path: req.url ?? '/',
+			authorization: req.headers.authorization,
+			at: Date.now(),
+		});
+	}
+}
+
+const CHUNK = 64 * 1024;
+
+/** The recording's bytes: a pattern seeded by the minute token, cheap to regenerate at any size. */
+export function mediaChunk(minuteToken: string): Buffer {
+	const seed = Buffer.from(minuteToken);
+	const chunk = Buffer.alloc(CHUNK);
+	for (let i = 0; i < CHUNK; i++) chunk[i] = (seed[i % seed.length] + i * 31) & 0xff;
+	return chunk;
+}
+
+export function mediaBytes(minuteToken: string, size: number): Buffer {
+	const chunk = mediaChunk(minuteToken);
+	const out = Buffer.alloc(size);
+	for (let offset = 0; offset < size; offset += CHUNK) chunk.copy(out, offset, 0, Math.min(CHUNK, size - offset));
+	return out;
+}
+
+function streamMediaBytes(minuteToken: string, size: number, res: ServerResponse): void {
+	const chunk = mediaChunk(minuteToken);
+	let sent = 0;
+	const pump = (): void => {
+		while (sent < size) {
+			const piece = chunk.subarray(0, Math.min(CHUNK, size - sent));
+			sent += piece.length;
+			if (!res.write(piece)) {
+				res.once('drain', pump);
+				return;
+			}
+		}
+		res.end();
+	};
+	res.on('error', () => undefined);
+	pump();
+}
+
+function sendMediaError(res: ServerResponse, code: number): void {
+	const { status, msg } = MEDIA_ERRORS[code];
+	sendJson(res, status, { code, msg });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+	res.end(JSON.stringify(body));
+}
+
+function asciiFallback(text: string): string {
+	return text.replace(/[^\x20-\x7e]|"/g, '_');
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<Server> {
+	const server = createServer((req, res) => void handler(req, res));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return server;
+}
+
+async function close(server: Server | undefined): Promise<void> {
+	if (!server) return;
+	server.closeAllConnections();
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function delay(ms: number): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, ms));
+}
