@@ -20,8 +20,7 @@ export class FeishuTokenError extends Error {
 
 	constructor(
 		message: string,
-		readonly feishuCode?: number,
-		readonly httpCode?: number,
+		readonly details: { feishuCode?: number; httpCode?: number; cause?: string } = {},
 	) {
 		super(message);
 	}
@@ -61,6 +60,7 @@ export async function requestTenantAccessToken(
 ): Promise<string> {
 	const url = `${feishuBaseUrl(credentials)}${TENANT_TOKEN_PATH}`;
 	let lastFailure = '';
+	let lastCause: string | undefined;
 	for (let attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {
 		if (attempt > 1) await sleep(TOKEN_RETRY_DELAY_MS * 2 ** (attempt - 2));
 		let response: { statusCode: number; body: unknown };
@@ -76,13 +76,15 @@ export async function requestTenantAccessToken(
 			});
 		} catch (error) {
 			// Only the error's own code or message: the request it carries holds the App Secret.
-			lastFailure = `could not reach ${url} (${networkErrorSummary(error)})`;
+			lastFailure = `could not reach ${url}`;
+			lastCause = networkErrorSummary(error);
 			continue;
 		}
 
 		const body = (typeof response.body === 'object' && response.body) as IDataObject | false;
 		if (response.statusCode >= 500 || !body) {
 			lastFailure = `the token endpoint answered HTTP ${response.statusCode}${body ? '' : ' without a JSON body'}`;
+			lastCause = undefined;
 			if (response.statusCode >= 500) continue;
 			break;
 		}
@@ -93,12 +95,12 @@ export async function requestTenantAccessToken(
 		throw new FeishuTokenError(
 			`Feishu refused the App ID / App Secret: ${String(body.msg ?? 'no message')} (code ${code}). ` +
 				'Copy both again from the developer console (your app → Credentials & Basic Info).',
-			code,
-			response.statusCode,
+			{ feishuCode: code, httpCode: response.statusCode },
 		);
 	}
 	throw new FeishuTokenError(
 		`Could not get a tenant access token from Feishu: ${lastFailure}. Check the credential's deployment / Base URL, then try again later.`,
+		{ cause: lastCause },
 	);
 }
 

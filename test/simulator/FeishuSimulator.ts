@@ -41,6 +41,14 @@ export interface SimulatorOptions {
 	tokenErrorStatus?: number;
 }
 
+/** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */
+export interface Fault {
+	pathIncludes: string;
+	status: number;
+	body: string;
+	headers?: Record<string, string>;
+}
+
 export interface RecordedRequest {
 	server: 'api' | 'file';
 	method: string;
@@ -65,6 +73,10 @@ export class FeishuSimulator {
 	private readonly downloadCodes = new Map<string, string>();
 
 	private readonly mediaArrivals = new Map<string, number[]>();
+
+	private readonly faults: Fault[] = [];
+
+	private downloadRefusal?: number;
 
 	private apiServer?: Server;
 
@@ -107,6 +119,16 @@ export class FeishuSimulator {
 		this.downloadCodes.clear();
 	}
 
+	/** Every download answers this status from now on, as an expired or revoked URL does. */
+	refuseDownloads(status: number): void {
+		this.downloadRefusal = status;
+	}
+
+	/** The next API request whose path includes `fault.pathIncludes` gets this raw answer instead. */
+	injectFault(fault: Fault): void {
+		this.faults.push(fault);
+	}
+
 	requestsTo(pathPart: string): RecordedRequest[] {
 		return this.requests.filter((request) => request.path.includes(pathPart));
 	}
@@ -116,6 +138,14 @@ export class FeishuSimulator {
 		this.record('api', req);
 		const body = await readBody(req);
 		if (this.options.latencyMs) await delay(this.options.latencyMs);
+
+		const faultIndex = this.faults.findIndex((fault) => path.includes(fault.pathIncludes));
+		if (faultIndex >= 0) {
+			const [fault] = this.faults.splice(faultIndex, 1);
+			res.writeHead(fault.status, fault.headers ?? { 'Content-Type': 'text/html' });
+			res.end(fault.body);
+			return;
+		}
 
 		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return this.issueTenantToken(body, res);
@@ -204,8 +234,8 @@ export class FeishuSimulator {
 		const url = new URL(req.url ?? '/', this.fileUrl);
 		const minuteToken = this.downloadCodes.get(url.searchParams.get('code') ?? '');
 		const minute = minuteToken === undefined ? undefined : this.minutes.get(minuteToken);
-		if (url.pathname !== '/space/api/box/stream/download/authcode/' || !minute) {
-			res.writeHead(403, { 'Content-Type': 'application/json' });
+		if (url.pathname !== '/space/api/box/stream/download/authcode/' || !minute || this.downloadRefusal) {
+			res.writeHead(this.downloadRefusal ?? 403, { 'Content-Type': 'application/json' });
 			res.end(JSON.stringify({ code: 1061004, msg: 'forbidden' }));
 			return;
 		}

@@ -227,15 +227,16 @@ function findTokenError(error: unknown): FeishuTokenError | undefined {
 }
 
 function credentialError(node: INode, error: Error, itemIndex?: number): NodeApiError {
-	const tokenError = error instanceof FeishuTokenError ? error : undefined;
+	const details = error instanceof FeishuTokenError ? error.details : {};
 	const apiError = feishuApiError(
 		node,
 		{
-			httpCode: tokenError?.httpCode ?? 0,
-			feishuCode: tokenError?.feishuCode,
+			httpCode: details.httpCode ?? 0,
+			feishuCode: details.feishuCode,
 			message: error.message,
 			description:
-				'The Feishu credential could not get a tenant access token. Open the credential, fix what the message says and use its Test button.',
+				'The Feishu credential could not get a tenant access token. Open the credential, fix what the message says and use its Test button.' +
+				(details.cause ? ` (Cause: ${details.cause})` : ''),
 		},
 		itemIndex,
 	);

@@ -1,0 +1,46 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { BinaryDataService } from 'n8n-core';
+
+import { mediaBytes, type FeishuSimulator } from './simulator/FeishuSimulator';
+import { NODE_NAME, runMinutes, startFeishu } from './harness/fixtures';
+import { useFilesystemBinaryData, type CredentialStore } from './harness/runWorkflow';
+
+// n8n's default binary mode: files go to disk as they stream in, not into the execution data.
+let storage: string;
+let binaryData: BinaryDataService;
+let feishu: FeishuSimulator;
+let store: CredentialStore;
+
+beforeAll(async () => {
+	storage = mkdtempSync(join(tmpdir(), 'feishu-minutes-binary-'));
+	binaryData = await useFilesystemBinaryData(storage);
+});
+afterAll(() => rmSync(storage, { recursive: true, force: true }));
+beforeEach(async () => {
+	({ feishu, store } = await startFeishu());
+});
+afterEach(async () => await feishu.stop());
+
+function filesUnder(dir: string): string[] {
+	return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((entry) => statSync(join(dir, entry)).isFile());
+}
+
+test('a download is written to n8n\'s binary storage byte for byte, and the item only references it', async () => {
+	const token = 'ffffffffffffffffffffffff';
+	const size = 8 * 1024 * 1024 + 123;
+	feishu.addMinute({ token, size, title: 'All hands' });
+
+	const result = await runMinutes(store, { minute: token, output: 'file' });
+
+	expect(result.error).toBeUndefined();
+	const binary = result.output(NODE_NAME)[0].binary!.data;
+	expect(binary.id).toMatch(/^filesystem/);
+	expect(binary.data).not.toHaveLength(size); // a reference, not the file inlined as base64
+	expect(binary.bytes).toBe(size);
+	const stored = await binaryData.getAsBuffer(binary);
+	expect(stored.equals(mediaBytes(token, size))).toBe(true);
+	expect(filesUnder(storage).length).toBeGreaterThan(0);
+});
