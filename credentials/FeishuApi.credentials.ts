@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { FEISHU_BASE_URL_EXPRESSION, TENANT_TOKEN_PATH, requestTenantAccessToken } from './feishuAuth';
+import { FEISHU_BASE_URL_EXPRESSION, TENANT_TOKEN_URL_PATH, requestTenantAccessToken } from './feishuAuth';
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
@@ -86,7 +86,7 @@ export class FeishuApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{${FEISHU_BASE_URL_EXPRESSION}}}`,
-			url: TENANT_TOKEN_PATH,
+			url: TENANT_TOKEN_URL_PATH,
 			method: 'POST',
 			body: { app_id: '={{$credentials.appId}}', app_secret: '={{$credentials.appSecret}}' },
 		},

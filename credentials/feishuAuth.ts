@@ -12,7 +12,7 @@ export const FEISHU_BASE_URL_EXPRESSION =
 	'$credentials.deployment === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : ' +
 	'"https://open.feishu.cn"';
 
-export const TENANT_TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+export const TENANT_TOKEN_URL_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
 /** Raised while obtaining a tenant_access_token; the node turns it into a credential error. */
 export class FeishuTokenError extends Error {
@@ -31,10 +31,8 @@ export function feishuBaseUrl(credentials: ICredentialDataDecryptedObject): stri
 	if (deployment !== 'custom') return DEPLOYMENT_HOSTS[deployment] ?? DEPLOYMENT_HOSTS.feishu;
 
 	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	let parsed: URL;
-	try {
-		parsed = new URL(baseUrl);
-	} catch {
+	const parsed = parseUrl(baseUrl);
+	if (!parsed) {
 		throw new FeishuTokenError(
 			`The Feishu credential's Base URL "${baseUrl}" is not a URL: enter it like https://open.feishu.example.com`,
 		);
@@ -45,6 +43,14 @@ export function feishuBaseUrl(credentials: ICredentialDataDecryptedObject): stri
 		);
 	}
 	return baseUrl;
+}
+
+function parseUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
 }
 
 const TOKEN_ATTEMPTS = 3;
@@ -58,7 +64,7 @@ export async function requestTenantAccessToken(
 	helper: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
-	const url = `${feishuBaseUrl(credentials)}${TENANT_TOKEN_PATH}`;
+	const url = `${feishuBaseUrl(credentials)}${TENANT_TOKEN_URL_PATH}`;
 	let lastFailure = '';
 	let lastCause: string | undefined;
 	for (let attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {

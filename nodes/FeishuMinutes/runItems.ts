@@ -1,5 +1,5 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
  * Runs one operation per input item and returns the results in input order. With "Continue On
@@ -15,7 +15,11 @@ export async function runItems(
 		try {
 			results.push(await runItem(itemIndex));
 		} catch (error) {
-			if (!context.continueOnFail()) throw error;
+			if (!context.continueOnFail()) {
+				// Both constructors hand back an error of their own class unchanged.
+				if (error instanceof NodeApiError) throw new NodeApiError(context.getNode(), error as unknown as JsonObject);
+				throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			}
 			results.push({ json: errorJson(error), pairedItem: { item: itemIndex } });
 		}
 	}

@@ -38,7 +38,7 @@ export class FeishuClient {
 	private tokenFetch?: Promise<unknown>;
 
 	/** A token fetch that failed (e.g. wrong secret) fails every later request of this execution the same way. */
-	private tokenFailure?: NodeApiError;
+	private tokenFailure?: FeishuTokenError;
 
 	private constructor(
 		private readonly context: IExecuteFunctions,
@@ -122,7 +122,7 @@ export class FeishuClient {
 		rejectedToken?: unknown,
 	): Promise<{ response: FullResponse; tokenUsed: unknown }> {
 		while (this.tokenFetch) await this.tokenFetch.catch(() => undefined);
-		if (this.tokenFailure) throw this.tokenFailure;
+		if (this.tokenFailure) throw credentialError(this.node, this.tokenFailure, itemIndex);
 
 		const mustFetch =
 			!this.credentials.tenantAccessToken ||
@@ -138,9 +138,6 @@ export class FeishuClient {
 		try {
 			const response = await fetching;
 			return { response, tokenUsed: this.credentials.tenantAccessToken };
-		} catch (error) {
-			if (error instanceof NodeApiError && error.context.credentialError) this.tokenFailure = error;
-			throw error;
 		} finally {
 			this.tokenFetch = undefined;
 		}
@@ -175,7 +172,11 @@ export class FeishuClient {
 			)) as FullResponse;
 		} catch (error) {
 			const tokenError = findTokenError(error);
-			if (tokenError) throw credentialError(this.node, tokenError, itemIndex);
+			if (tokenError) {
+				// Only a token fetch can fail this way; later requests of this execution fail alike.
+				this.tokenFailure = tokenError;
+				throw credentialError(this.node, tokenError, itemIndex);
+			}
 			throw feishuApiError(
 				this.node,
 				{
@@ -228,7 +229,7 @@ function findTokenError(error: unknown): FeishuTokenError | undefined {
 
 function credentialError(node: INode, error: Error, itemIndex?: number): NodeApiError {
 	const details = error instanceof FeishuTokenError ? error.details : {};
-	const apiError = feishuApiError(
+	return feishuApiError(
 		node,
 		{
 			httpCode: details.httpCode ?? 0,
@@ -240,6 +241,4 @@ function credentialError(node: INode, error: Error, itemIndex?: number): NodeApi
 		},
 		itemIndex,
 	);
-	apiError.context.credentialError = true;
-	return apiError;
 }
