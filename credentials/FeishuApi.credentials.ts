@@ -8,14 +8,14 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { FEISHU_BASE_URL_EXPRESSION, TENANT_TOKEN_URL_PATH, requestTenantAccessToken } from './feishuAuth';
+import { FEISHU_BASE_URL_EXPRESSION, TENANT_ACCESS_PATH, requestTenantAccessToken } from './feishuAuth';
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
 
 	displayName = 'Feishu API';
 
-	icon: Icon = 'file:feishu.svg';
+	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
 
 	documentationUrl =
 		'https://open.feishu.cn/document/server-docs/api-call-guide/calling-process/get-access-token';
@@ -86,7 +86,7 @@ export class FeishuApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{${FEISHU_BASE_URL_EXPRESSION}}}`,
-			url: TENANT_TOKEN_URL_PATH,
+			url: TENANT_ACCESS_PATH,
 			method: 'POST',
 			body: { app_id: '={{$credentials.appId}}', app_secret: '={{$credentials.appSecret}}' },
 		},

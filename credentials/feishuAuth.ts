@@ -12,7 +12,7 @@ export const FEISHU_BASE_URL_EXPRESSION =
 	'$credentials.deployment === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : ' +
 	'"https://open.feishu.cn"';
 
-export const TENANT_TOKEN_URL_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
 /** Raised while obtaining a tenant_access_token; the node turns it into a credential error. */
 export class FeishuTokenError extends Error {
@@ -64,7 +64,7 @@ export async function requestTenantAccessToken(
 	helper: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
-	const url = `${feishuBaseUrl(credentials)}${TENANT_TOKEN_URL_PATH}`;
+	const url = `${feishuBaseUrl(credentials)}${TENANT_ACCESS_PATH}`;
 	let lastFailure = '';
 	let lastCause: string | undefined;
 	for (let attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {

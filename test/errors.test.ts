@@ -38,7 +38,7 @@ function addFailingMinutes() {
 describe('every documented Feishu error becomes a clear NodeApiError', () => {
 	test.each(Object.keys(MEDIA_ERRORS).map(Number))('code %i', async (code) => {
 		addFailingMinutes();
-		const result = await runMinutes(store, { minute: FAILING[code as keyof typeof FAILING] });
+		const result = await runMinutes(store, { minute: FAILING[code as keyof typeof FAILING], options: { maxRetries: 0 } });
 
 		// the engine keeps errors as plain serialisable objects
 		const error = result.error as unknown as NodeApiError;
@@ -52,7 +52,7 @@ describe('every documented Feishu error becomes a clear NodeApiError', () => {
 
 test('a gateway error page is a clear error, not a crash', async () => {
 	feishu.injectFault({ pathIncludes: '/media', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' });
-	const result = await runMinutes(store, { minute: READY_TOKEN });
+	const result = await runMinutes(store, { minute: READY_TOKEN, options: { maxRetries: 0 } });
 
 	const error = result.error as unknown as NodeApiError;
 	expect(error.message).toBe('Feishu answered HTTP 502 with something that is not a Feishu API response');

@@ -7,19 +7,22 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { minuteFields, minuteOperations } from './descriptions/minute.description';
-import { runItems } from './runItems';
+import { requestOptions } from './descriptions/options.description';
 import { getMedia } from './operations/minute/getMedia.operation';
-import { FeishuClient } from './transport/FeishuClient';
+import { type Operation, readOptions } from './operations/shared';
+import { runItems } from './runItems';
+import { DEFAULT_CLIENT_OPTIONS, FeishuClient } from './transport/FeishuClient';
+import { Semaphore } from './transport/RateLimiter';
 
-const operations = {
+const operations: Record<string, Record<string, Operation>> = {
 	minute: { getMedia },
-} as const;
+};
 
 export class FeishuMinutes implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Feishu Minutes',
 		name: 'feishuMinutes',
-		icon: 'file:feishu.svg',
+		icon: { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' },
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
@@ -41,18 +44,26 @@ export class FeishuMinutes implements INodeType {
 			},
 			...minuteOperations,
 			...minuteFields,
+			requestOptions,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as keyof typeof operations;
+		const resource = this.getNodeParameter('resource', 0) as string;
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const run = (operations[resource] as Record<string, typeof getMedia> | undefined)?.[operation];
+		const run = operations[resource]?.[operation];
 		if (!run) {
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 		}
 
-		const client = await FeishuClient.create(this);
-		return [await runItems(this, (itemIndex) => run.call(this, client, itemIndex))];
+		// Pacing and download slots are shared by all items, so they are read once, from the first item.
+		const options = readOptions(this, 0);
+		const client = await FeishuClient.create(this, {
+			requestsPerSecond: options.requestsPerSecond ?? DEFAULT_CLIENT_OPTIONS.requestsPerSecond,
+			maxRetries: options.maxRetries ?? DEFAULT_CLIENT_OPTIONS.maxRetries,
+			timeoutMs: (options.timeoutSeconds ?? DEFAULT_CLIENT_OPTIONS.timeoutMs / 1000) * 1000,
+		});
+		const downloads = new Semaphore(options.parallelDownloads ?? 3);
+		return [await runItems(this, async (itemIndex) => await run.call(this, { client, downloads }, itemIndex))];
 	}
 }

@@ -2,26 +2,44 @@ import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-work
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
- * Runs one operation per input item and returns the results in input order. With "Continue On
- * Fail" a failing item becomes an error item (message, description, Feishu code) and the rest go on.
+ * Items in flight at once. The rate limiter and download slots do the real pacing; this only bounds
+ * how many items are waiting for them.
+ */
+const ITEMS_IN_FLIGHT = 32;
+
+/**
+ * Runs one operation per input item, overlapping items, and returns the results in input order.
+ * With "Continue On Fail" a failing item becomes an error item (message, description, Feishu code)
+ * and the rest go on; without it the first failure (in input order) fails the node.
  */
 export async function runItems(
 	context: IExecuteFunctions,
 	runItem: (itemIndex: number) => Promise<INodeExecutionData>,
 ): Promise<INodeExecutionData[]> {
-	const items = context.getInputData();
-	const results: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			results.push(await runItem(itemIndex));
-		} catch (error) {
-			if (!context.continueOnFail()) {
-				// Both constructors hand back an error of their own class unchanged.
-				if (error instanceof NodeApiError) throw new NodeApiError(context.getNode(), error as unknown as JsonObject);
-				throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	const itemCount = context.getInputData().length;
+	const continueOnFail = context.continueOnFail();
+	const results: INodeExecutionData[] = new Array(itemCount);
+	const failures = new Map<number, Error>();
+	let next = 0;
+
+	const worker = async () => {
+		while (next < itemCount && (continueOnFail || failures.size === 0)) {
+			const itemIndex = next++;
+			try {
+				results[itemIndex] = await runItem(itemIndex);
+			} catch (error) {
+				if (continueOnFail) results[itemIndex] = { json: errorJson(error), pairedItem: { item: itemIndex } };
+				else failures.set(itemIndex, error as Error);
 			}
-			results.push({ json: errorJson(error), pairedItem: { item: itemIndex } });
 		}
+	};
+	await Promise.all(Array.from({ length: Math.min(ITEMS_IN_FLIGHT, itemCount) }, worker));
+
+	if (failures.size > 0) {
+		const [itemIndex, error] = [...failures].sort(([a], [b]) => a - b)[0];
+		// Both constructors hand back an error of their own class unchanged.
+		if (error instanceof NodeApiError) throw new NodeApiError(context.getNode(), error as unknown as JsonObject);
+		throw new NodeOperationError(context.getNode(), error, { itemIndex });
 	}
 	return results;
 }

@@ -6,10 +6,11 @@ import type {
 	IHttpRequestOptions,
 	INode,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { feishuBaseUrl, FeishuTokenError, networkErrorSummary } from '../../../credentials/feishuAuth';
-import { feishuApiError, TOKEN_INVALID_CODES } from './errors';
+import { feishuApiError, NOT_READY_CODE, RATE_LIMITED_CODE, SERVER_ERROR_CODE, TOKEN_INVALID_CODES } from './errors';
+import { backoffDelay, RateLimiter } from './RateLimiter';
 
 export const CREDENTIAL_TYPE = 'feishuApi';
 
@@ -17,6 +18,26 @@ interface FullResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
+}
+
+/** The request never got an answer (connection refused or reset, timeout). */
+interface NoResponse {
+	networkFailure: string;
+}
+
+export interface ClientOptions {
+	requestsPerSecond: number;
+	/** Retries for rate limiting, 5xx / 2091006 and network failures; other errors are final at once. */
+	maxRetries: number;
+	timeoutMs: number;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { requestsPerSecond: 5, maxRetries: 3, timeoutMs: 60_000 };
+
+/** Poll while Feishu answers 2091003 (still transcribing), until ready or the deadline. */
+export interface ReadyWait {
+	timeoutMs: number;
+	pollIntervalMs: number;
 }
 
 export interface FeishuRequest {
@@ -40,17 +61,21 @@ export class FeishuClient {
 	/** A token fetch that failed (e.g. wrong secret) fails every later request of this execution the same way. */
 	private tokenFailure?: FeishuTokenError;
 
+	private readonly limiter: RateLimiter;
+
 	private constructor(
 		private readonly context: IExecuteFunctions,
 		private readonly credentials: ICredentialDataDecryptedObject,
+		private readonly options: ClientOptions,
 	) {
 		this.baseUrl = feishuBaseUrl(credentials);
+		this.limiter = new RateLimiter(options.requestsPerSecond);
 	}
 
-	static async create(context: IExecuteFunctions): Promise<FeishuClient> {
+	static async create(context: IExecuteFunctions, options: ClientOptions = DEFAULT_CLIENT_OPTIONS): Promise<FeishuClient> {
 		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 		try {
-			return new FeishuClient(context, credentials);
+			return new FeishuClient(context, credentials, options);
 		} catch (error) {
 			throw credentialError(context.getNode(), error as Error);
 		}
@@ -60,40 +85,88 @@ export class FeishuClient {
 		return this.context.getNode();
 	}
 
-	/** Sends a Feishu API request and returns the envelope's `data`, or throws a mapped NodeApiError. */
-	async request<T = IDataObject>(request: FeishuRequest, itemIndex: number): Promise<T> {
-		const response = await this.sendWithValidToken(request, itemIndex);
+	/**
+	 * Sends a Feishu API request within the rate limit and returns the envelope's `data`, or throws a
+	 * mapped NodeApiError. Rate limiting, server errors and network failures are retried with
+	 * back-off; with `wait`, a minute that is still being transcribed is polled until it is ready.
+	 */
+	async request<T = IDataObject>(request: FeishuRequest, itemIndex: number, wait?: ReadyWait): Promise<T> {
+		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
+		for (let retries = 0; ; ) {
+			await this.limiter.acquire();
+			const response = await this.sendWithValidToken(request, itemIndex);
+			const failure = this.failureOf(response, itemIndex);
+			if (!failure) return ((jsonBody((response as FullResponse).body)?.data ?? {}) as T);
+
+			const retriesLeft = retries < this.options.maxRetries;
+			if (failure.kind === 'rateLimited' && retriesLeft) {
+				retries++;
+				this.limiter.pauseUntil(Date.now() + retryAfterMs(response as FullResponse, retries));
+				continue;
+			}
+			if (failure.kind === 'transient' && retriesLeft) {
+				retries++;
+				await sleep(backoffDelay(retries - 1));
+				continue;
+			}
+			if (failure.kind === 'notReady' && wait && Date.now() + wait.pollIntervalMs < deadline) {
+				await sleep(wait.pollIntervalMs);
+				continue;
+			}
+			if (failure.kind === 'notReady' && wait) {
+				failure.error.description = `The minute was still not ready after waiting ${Math.round(wait.timeoutMs / 1000)} s. Raise "Ready Timeout" or try again later.`;
+			}
+			throw failure.error;
+		}
+	}
+
+	private failureOf(
+		response: FullResponse | NoResponse,
+		itemIndex: number,
+	): { kind: 'rateLimited' | 'transient' | 'notReady' | 'final'; error: NodeApiError } | undefined {
+		if ('networkFailure' in response) {
+			return {
+				kind: 'transient',
+				error: feishuApiError(this.node, {
+					httpCode: 0,
+					message: `Could not reach Feishu at ${this.baseUrl}`,
+					description: `The request failed before Feishu answered (${response.networkFailure}). Check the credential's deployment / Base URL and the network, then try again.`,
+				}, itemIndex),
+			};
+		}
 		const body = jsonBody(response.body);
 		if (!body || typeof body.code !== 'number') {
-			throw feishuApiError(
-				this.node,
-				{
+			return {
+				kind: response.statusCode === 429 ? 'rateLimited' : response.statusCode >= 500 ? 'transient' : 'final',
+				error: feishuApiError(this.node, {
 					httpCode: response.statusCode,
 					message: `Feishu answered HTTP ${response.statusCode} with something that is not a Feishu API response`,
 					description:
 						'This usually comes from a gateway or proxy in front of Feishu, or from a wrong Base URL in the credential. ' +
 						`Body starts with: ${describeBody(response.body)}`,
-				},
-				itemIndex,
-			);
+				}, itemIndex),
+			};
 		}
-		if (body.code !== 0) {
-			throw feishuApiError(
-				this.node,
-				{ httpCode: response.statusCode, feishuCode: body.code, feishuMessage: String(body.msg ?? '') },
-				itemIndex,
-			);
-		}
-		return (body.data ?? {}) as T;
+		if (body.code === 0) return undefined;
+
+		const error = feishuApiError(this.node, {
+			httpCode: response.statusCode,
+			feishuCode: body.code,
+			feishuMessage: String(body.msg ?? ''),
+		}, itemIndex);
+		if (body.code === RATE_LIMITED_CODE || response.statusCode === 429) return { kind: 'rateLimited', error };
+		if (body.code === NOT_READY_CODE) return { kind: 'notReady', error };
+		if (body.code === SERVER_ERROR_CODE || response.statusCode >= 500) return { kind: 'transient', error };
+		return { kind: 'final', error };
 	}
 
 	/** Sends once; when Feishu says the token is invalid or expired, gets one new token and retries once. */
-	private async sendWithValidToken(request: FeishuRequest, itemIndex: number): Promise<FullResponse> {
+	private async sendWithValidToken(request: FeishuRequest, itemIndex: number): Promise<FullResponse | NoResponse> {
 		const first = await this.sendAuthenticated(request, itemIndex, false);
 		if (!isTokenRejected(first.response)) return first.response;
 
 		const retry = await this.sendAuthenticated(request, itemIndex, true, first.tokenUsed);
-		if (!isTokenRejected(retry.response)) return retry.response;
+		if (!isTokenRejected(retry.response) || 'networkFailure' in retry.response) return retry.response;
 
 		const body = jsonBody(retry.response.body);
 		throw feishuApiError(
@@ -120,7 +193,7 @@ export class FeishuClient {
 		itemIndex: number,
 		tokenRejected: boolean,
 		rejectedToken?: unknown,
-	): Promise<{ response: FullResponse; tokenUsed: unknown }> {
+	): Promise<{ response: FullResponse | NoResponse; tokenUsed: unknown }> {
 		while (this.tokenFetch) await this.tokenFetch.catch(() => undefined);
 		if (this.tokenFailure) throw credentialError(this.node, this.tokenFailure, itemIndex);
 
@@ -143,7 +216,7 @@ export class FeishuClient {
 		}
 	}
 
-	private async send(request: FeishuRequest, itemIndex: number): Promise<FullResponse> {
+	private async send(request: FeishuRequest, itemIndex: number): Promise<FullResponse | NoResponse> {
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${this.baseUrl}${request.path}`,
@@ -153,6 +226,7 @@ export class FeishuClient {
 			returnFullResponse: true,
 			// Feishu reports most failures in the body's code; we read them ourselves.
 			ignoreHttpStatusErrors: true,
+			timeout: this.options.timeoutMs,
 		};
 		try {
 			return (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -177,20 +251,13 @@ export class FeishuClient {
 				this.tokenFailure = tokenError;
 				throw credentialError(this.node, tokenError, itemIndex);
 			}
-			throw feishuApiError(
-				this.node,
-				{
-					httpCode: 0,
-					message: `Could not reach Feishu at ${this.baseUrl}`,
-					description: `The request failed before Feishu answered (${networkErrorSummary(unwrap(error))}). Check the credential's deployment / Base URL and the network, then try again.`,
-				},
-				itemIndex,
-			);
+			return { networkFailure: networkErrorSummary(unwrap(error)) };
 		}
 	}
 }
 
-function isTokenRejected(response: FullResponse): boolean {
+function isTokenRejected(response: FullResponse | NoResponse): boolean {
+	if ('networkFailure' in response) return false;
 	const body = jsonBody(response.body);
 	if (body && typeof body.code === 'number') return TOKEN_INVALID_CODES.has(body.code);
 	return response.statusCode === 401;
@@ -206,6 +273,13 @@ function jsonBody(body: unknown): IDataObject | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** Feishu's gateway says when the window frees up (x-ogw-ratelimit-reset, seconds); else back off. */
+function retryAfterMs(response: FullResponse, attempt: number): number {
+	const reset = Number(response.headers?.['x-ogw-ratelimit-reset']);
+	if (Number.isFinite(reset) && reset > 0) return Math.min(reset, 60) * 1000;
+	return backoffDelay(attempt);
 }
 
 function describeBody(body: unknown): string {

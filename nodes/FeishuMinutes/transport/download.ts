@@ -33,11 +33,17 @@ const EXTENSIONS: Record<string, string> = {
  * Streams a pre-signed download URL into n8n's binary data. The request goes through the plain
  * (unauthenticated) helper: the URL lives on another host and must never receive our token.
  */
+export interface DownloadRequest {
+	downloadUrl: string;
+	minuteToken: string;
+	/** The credential's API base: decides whether an http (not https) download URL is acceptable. */
+	apiBaseUrl: string;
+	timeoutMs: number;
+}
+
 export async function downloadMedia(
 	context: IExecuteFunctions,
-	downloadUrl: string,
-	minuteToken: string,
-	apiBaseUrl: string,
+	{ downloadUrl, minuteToken, apiBaseUrl, timeoutMs }: DownloadRequest,
 	itemIndex: number,
 ): Promise<DownloadedMedia> {
 	const node = context.getNode();
@@ -51,6 +57,7 @@ export async function downloadMedia(
 			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			timeout: timeoutMs,
 		});
 	} catch (error) {
 		throw feishuApiError(

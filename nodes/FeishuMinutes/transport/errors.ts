@@ -60,6 +60,10 @@ export const TOKEN_INVALID_CODES = new Set([99991661, 99991663, 99991664, 999916
 
 export const RATE_LIMITED_CODE = 99991400;
 
+export const NOT_READY_CODE = 2091003;
+
+export const SERVER_ERROR_CODE = 2091006;
+
 export interface FeishuFailure {
 	httpCode: number;
 	feishuCode?: number;

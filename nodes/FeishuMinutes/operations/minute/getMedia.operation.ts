@@ -2,15 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { downloadMedia } from '../../transport/download';
-import type { FeishuClient } from '../../transport/FeishuClient';
-import { readMinuteToken } from './readMinuteToken';
+import { type OperationRun, readMinuteToken, readOptions, readReadyWait } from '../shared';
 
 /** Feishu's download URLs stay valid for one day. */
 const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export async function getMedia(
 	this: IExecuteFunctions,
-	client: FeishuClient,
+	{ client, downloads }: OperationRun,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const minuteToken = readMinuteToken(this, itemIndex);
@@ -22,6 +21,7 @@ export async function getMedia(
 	const data = await client.request<{ download_url?: unknown }>(
 		{ method: 'GET', path: `/open-apis/minutes/v1/minutes/${minuteToken}/media` },
 		itemIndex,
+		readReadyWait(this, itemIndex),
 	);
 	const downloadUrl = data.download_url;
 	if (typeof downloadUrl !== 'string' || downloadUrl === '') {
@@ -38,7 +38,10 @@ export async function getMedia(
 	};
 	if (binaryPropertyName === undefined) return { json, pairedItem: { item: itemIndex } };
 
-	const media = await downloadMedia(this, downloadUrl, minuteToken, client.baseUrl, itemIndex);
+	const timeoutMs = (readOptions(this, itemIndex).timeoutSeconds ?? 60) * 1000;
+	const media = await downloads.run(
+		async () => await downloadMedia(this, { downloadUrl, minuteToken, apiBaseUrl: client.baseUrl, timeoutMs }, itemIndex),
+	);
 	return {
 		json: { ...json, fileName: media.fileName, mimeType: media.mimeType, fileSize: media.bytes },
 		binary: { [binaryPropertyName]: media.binary },

@@ -1,0 +1,67 @@
+import { sleep } from 'n8n-workflow';
+
+/** Extra room per window, so arrival jitter never puts one request too many in Feishu's window. */
+const WINDOW_MARGIN_MS = 40;
+
+/**
+ * At most `perSecond` request starts in any sliding one-second window — the strictest reading of
+ * Feishu's "N requests per second", so no windowing on Feishu's side can count one too many.
+ * Slots are handed out synchronously, so concurrent callers never race for the same one.
+ */
+export class RateLimiter {
+	private readonly starts: number[] = [];
+
+	private readonly perWindow: number;
+
+	private readonly windowMs: number;
+
+	private pausedUntil = 0;
+
+	constructor(requestsPerSecond: number) {
+		// Fractional rates (e.g. 0.5/s) become one request per 2 s window.
+		this.perWindow = Math.max(1, Math.floor(requestsPerSecond));
+		this.windowMs = (1000 * this.perWindow) / requestsPerSecond + WINDOW_MARGIN_MS;
+	}
+
+	async acquire(): Promise<void> {
+		const now = Date.now();
+		const oldest = this.starts.length >= this.perWindow ? this.starts[this.starts.length - this.perWindow] : undefined;
+		const at = Math.max(now, this.pausedUntil, oldest === undefined ? 0 : oldest + this.windowMs);
+		this.starts.push(at);
+		if (this.starts.length > this.perWindow) this.starts.shift();
+		if (at > now) await sleep(at - now);
+	}
+
+	/** Feishu said to wait (HTTP 429): nobody starts before then. */
+	pauseUntil(time: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, time);
+	}
+}
+
+/** Caps how many tasks run at once (downloads), keeping memory flat whatever the batch size. */
+export class Semaphore {
+	private running = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	async run<T>(task: () => Promise<T>): Promise<T> {
+		if (this.running < this.limit) this.running++;
+		// a finishing task hands its slot straight to the next waiter
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+		try {
+			return await task();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.running--;
+		}
+	}
+}
+
+/** Exponential back-off with full jitter: 0.5 s, 1 s, 2 s … capped at 16 s, each randomised. */
+export function backoffDelay(attempt: number): number {
+	const ceiling = Math.min(16_000, 500 * 2 ** attempt);
+	return ceiling / 2 + Math.random() * (ceiling / 2);
+}
