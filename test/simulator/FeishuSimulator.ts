@@ -29,6 +29,10 @@ export interface SimulatedMinute {
 	contentDisposition?: string | null;
 	/** The media endpoint answers this documented error code instead of a URL. */
 	mediaError?: number;
+	/** Still transcribing: the first N media requests answer 2091003. */
+	readyAfterPolls?: number;
+	/** Extra delay for this minute's media answers (to make answers arrive out of order). */
+	latencyMs?: number;
 }
 
 export interface SimulatorOptions {
@@ -44,9 +48,11 @@ export interface SimulatorOptions {
 /** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */
 export interface Fault {
 	pathIncludes: string;
-	status: number;
-	body: string;
+	status?: number;
+	body?: string;
 	headers?: Record<string, string>;
+	/** Drop the connection instead of answering (a connection reset). */
+	reset?: boolean;
 }
 
 export interface RecordedRequest {
@@ -65,6 +71,11 @@ export class FeishuSimulator {
 	tokenRequests = 0;
 
 	rateLimited = 0;
+
+	/** Most API requests in flight at the same moment. */
+	maxInFlight = 0;
+
+	private inFlight = 0;
 
 	private readonly apps: Record<string, string>;
 
@@ -86,17 +97,15 @@ export class FeishuSimulator {
 		this.apps = options.apps ?? { [DEFAULT_APP.appId]: DEFAULT_APP.appSecret };
 	}
 
-	get apiUrl(): string {
-		return `http://127.0.0.1:${(this.apiServer!.address() as AddressInfo).port}`;
-	}
+	apiUrl = '';
 
-	get fileUrl(): string {
-		return `http://127.0.0.1:${(this.fileServer!.address() as AddressInfo).port}`;
-	}
+	fileUrl = '';
 
-	async start(): Promise<this> {
-		this.apiServer = await listen((req, res) => this.handleApi(req, res));
+	async start(apiPort = 0): Promise<this> {
+		this.apiServer = await listen((req, res) => this.handleApi(req, res), apiPort);
 		this.fileServer = await listen((req, res) => this.handleFile(req, res));
+		this.apiUrl = `http://127.0.0.1:${(this.apiServer.address() as AddressInfo).port}`;
+		this.fileUrl = `http://127.0.0.1:${(this.fileServer.address() as AddressInfo).port}`;
 		return this;
 	}
 
@@ -134,6 +143,9 @@ export class FeishuSimulator {
 	}
 
 	private async handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		this.inFlight++;
+		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+		res.on('close', () => this.inFlight--);
 		const path = req.url ?? '/';
 		this.record('api', req);
 		const body = await readBody(req);
@@ -142,21 +154,52 @@ export class FeishuSimulator {
 		const faultIndex = this.faults.findIndex((fault) => path.includes(fault.pathIncludes));
 		if (faultIndex >= 0) {
 			const [fault] = this.faults.splice(faultIndex, 1);
-			res.writeHead(fault.status, fault.headers ?? { 'Content-Type': 'text/html' });
-			res.end(fault.body);
+			if (fault.reset) {
+				req.socket.destroy();
+				return;
+			}
+			res.writeHead(fault.status ?? 500, fault.headers ?? { 'Content-Type': 'text/html' });
+			res.end(fault.body ?? '');
 			return;
 		}
 
+		if (path.startsWith('/__simulator/')) return this.handleControl(req.method ?? 'GET', path, body, res);
 		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return this.issueTenantToken(body, res);
 		}
 		const media = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)\/media(?:\?.*)?$/.exec(path);
 		if (req.method === 'GET' && media) {
 			const appId = this.authorize(req, res);
-			if (appId) this.answerMedia(appId, decodeURIComponent(media[1]), res);
+			if (appId) await this.answerMedia(appId, decodeURIComponent(media[1]), res);
 			return;
 		}
 		sendJson(res, 404, { code: 404, msg: '404 page not found' });
+	}
+
+	/** For tests and scripts that run the simulator in another process (benchmark, real n8n). */
+	stats() {
+		const downloads = this.requests.filter((request) => request.server === 'file');
+		return {
+			tokenRequests: this.tokenRequests,
+			mediaRequests: this.requestsTo('/media').length,
+			rateLimited: this.rateLimited,
+			maxInFlight: this.maxInFlight,
+			downloads: downloads.length,
+			downloadsWithAuthorization: downloads.filter((request) => request.authorization !== undefined).length,
+		};
+	}
+
+	private handleControl(method: string, path: string, body: string, res: ServerResponse): void {
+		if (method === 'GET' && path === '/__simulator/stats') return sendJson(res, 200, this.stats());
+		if (method === 'POST' && path === '/__simulator/revoke-tokens') {
+			this.revokeTokens();
+			return sendJson(res, 200, { ok: true });
+		}
+		if (method === 'POST' && path === '/__simulator/minutes') {
+			this.addMinute(JSON.parse(body) as SimulatedMinute);
+			return sendJson(res, 200, { ok: true });
+		}
+		sendJson(res, 404, { error: 'unknown control path' });
 	}
 
 	private issueTenantToken(rawBody: string, res: ServerResponse): void {
@@ -194,12 +237,17 @@ export class FeishuSimulator {
 		return appId;
 	}
 
-	private answerMedia(appId: string, minuteToken: string, res: ServerResponse): void {
+	private async answerMedia(appId: string, minuteToken: string, res: ServerResponse): Promise<void> {
 		if (this.overRateLimit(appId, res)) return;
 		if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
 		const minute = this.minutes.get(minuteToken);
 		if (!minute) return sendMediaError(res, 2091002);
+		if (minute.latencyMs) await delay(minute.latencyMs);
 		if (minute.mediaError) return sendMediaError(res, minute.mediaError);
+		if (minute.readyAfterPolls) {
+			minute.readyAfterPolls--;
+			return sendMediaError(res, 2091003);
+		}
 
 		const code = randomBytes(12).toString('hex');
 		this.downloadCodes.set(code, minute.token);
@@ -320,9 +368,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 	return Buffer.concat(chunks).toString('utf8');
 }
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<Server> {
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => unknown, port = 0): Promise<Server> {
 	const server = createServer((req, res) => void handler(req, res));
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 	return server;
 }
 

@@ -93,7 +93,6 @@ export class FeishuClient {
 	async request<T = IDataObject>(request: FeishuRequest, itemIndex: number, wait?: ReadyWait): Promise<T> {
 		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
 		for (let retries = 0; ; ) {
-			await this.limiter.acquire();
 			const response = await this.sendWithValidToken(request, itemIndex);
 			const failure = this.failureOf(response, itemIndex);
 			if (!failure) return ((jsonBody((response as FullResponse).body)?.data ?? {}) as T);
@@ -206,7 +205,7 @@ export class FeishuClient {
 		}
 
 		this.credentials.tenantAccessToken = '';
-		const fetching = this.send(request, itemIndex);
+		const fetching = this.send(request, itemIndex, true);
 		this.tokenFetch = fetching;
 		try {
 			const response = await fetching;
@@ -216,7 +215,7 @@ export class FeishuClient {
 		}
 	}
 
-	private async send(request: FeishuRequest, itemIndex: number): Promise<FullResponse | NoResponse> {
+	private async send(request: FeishuRequest, itemIndex: number, fetchesToken = false): Promise<FullResponse | NoResponse> {
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${this.baseUrl}${request.path}`,
@@ -228,6 +227,8 @@ export class FeishuClient {
 			ignoreHttpStatusErrors: true,
 			timeout: this.options.timeoutMs,
 		};
+		// The slot is taken right before sending, after any wait for another item's token fetch.
+		const slot = await this.limiter.acquire();
 		try {
 			return (await this.context.helpers.httpRequestWithAuthentication.call(
 				this.context,
@@ -252,6 +253,9 @@ export class FeishuClient {
 				throw credentialError(this.node, tokenError, itemIndex);
 			}
 			return { networkFailure: networkErrorSummary(unwrap(error)) };
+		} finally {
+			// Its request went out only after the token arrived; count it from now, conservatively.
+			if (fetchesToken) this.limiter.restart(slot);
 		}
 	}
 }

@@ -8,8 +8,13 @@ const WINDOW_MARGIN_MS = 40;
  * Feishu's "N requests per second", so no windowing on Feishu's side can count one too many.
  * Slots are handed out synchronously, so concurrent callers never race for the same one.
  */
+export interface RateSlot {
+	/** When the request started, as far as the limit is concerned. */
+	at: number;
+}
+
 export class RateLimiter {
-	private readonly starts: number[] = [];
+	private readonly starts: RateSlot[] = [];
 
 	private readonly perWindow: number;
 
@@ -23,13 +28,21 @@ export class RateLimiter {
 		this.windowMs = (1000 * this.perWindow) / requestsPerSecond + WINDOW_MARGIN_MS;
 	}
 
-	async acquire(): Promise<void> {
+	async acquire(): Promise<RateSlot> {
 		const now = Date.now();
-		const oldest = this.starts.length >= this.perWindow ? this.starts[this.starts.length - this.perWindow] : undefined;
-		const at = Math.max(now, this.pausedUntil, oldest === undefined ? 0 : oldest + this.windowMs);
-		this.starts.push(at);
+		// the earliest of the last `perWindow` starts decides when the window has room again
+		const recent = this.starts.map((slot) => slot.at).sort((a, b) => b - a);
+		const oldest = recent.length >= this.perWindow ? recent[this.perWindow - 1] : undefined;
+		const slot = { at: Math.max(now, this.pausedUntil, oldest === undefined ? 0 : oldest + this.windowMs) };
+		this.starts.push(slot);
 		if (this.starts.length > this.perWindow) this.starts.shift();
-		if (at > now) await sleep(at - now);
+		if (slot.at > now) await sleep(slot.at - now);
+		return slot;
+	}
+
+	/** The request really started later than its slot (it first waited for a token): count it from now. */
+	restart(slot: RateSlot): void {
+		slot.at = Math.max(slot.at, Date.now());
 	}
 
 	/** Feishu said to wait (HTTP 429): nobody starts before then. */

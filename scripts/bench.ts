@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: the node against the Feishu simulator (its own process), measured side by side
+ * with a floor or a plain undici baseline in the same run, and printed as ratios.
+ *   1. Batch: 50 items, 400 ms latency, 5 req/s enforced — ours vs the N / 5 req/s floor.
+ *   2. Download: 1 GiB in n8n's filesystem binary mode — ours vs undici streaming to /dev/null,
+ *      and the process's peak RSS growth.
+ *   3. Parallel downloads: 4 × 256 MiB at once — the same two measures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+
+import { request } from 'undici';
+
+import { minutesWorkflow, NODE_NAME } from '../test/harness/fixtures';
+import { CredentialStore, runWorkflow, useFilesystemBinaryData } from '../test/harness/runWorkflow';
+import type { SimulatedMinute } from '../test/simulator/FeishuSimulator';
+
+interface Simulator {
+	process: ChildProcess;
+	apiUrl: string;
+	appId: string;
+	appSecret: string;
+}
+
+const MiB = 1024 * 1024;
+
+async function startSimulator(args: string[]): Promise<Simulator> {
+	const child = spawn(process.execPath, [join(__dirname, 'simulator.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const [line] = await new Promise<string[]>((resolve) => {
+		createInterface({ input: child.stdout! }).once('line', (first) => resolve([first]));
+	});
+	return { process: child, ...(JSON.parse(line) as Omit<Simulator, 'process'>) };
+}
+
+async function stats(sim: Simulator): Promise<Record<string, number>> {
+	const response = await request(`${sim.apiUrl}/__simulator/stats`);
+	return (await response.body.json()) as Record<string, number>;
+}
+
+function credentialsFor(sim: Simulator): CredentialStore {
+	const store = new CredentialStore();
+	store.set('feishuApi', { deployment: 'custom', baseUrl: sim.apiUrl, appId: sim.appId, appSecret: sim.appSecret });
+	return store;
+}
+
+/** The baseline client's view: a token, then a media URL, the way any script would get one. */
+async function downloadUrlWithUndici(sim: Simulator, token: string): Promise<string> {
+	const auth = await request(`${sim.apiUrl}/open-apis/auth/v3/tenant_access_token/internal`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ app_id: sim.appId, app_secret: sim.appSecret }),
+	});
+	const { tenant_access_token } = (await auth.body.json()) as { tenant_access_token: string };
+	const media = await request(`${sim.apiUrl}/open-apis/minutes/v1/minutes/${token}/media`, {
+		headers: { authorization: `Bearer ${tenant_access_token}` },
+	});
+	return ((await media.body.json()) as { data: { download_url: string } }).data.download_url;
+}
+
+async function undiciToDevNull(url: string): Promise<void> {
+	const response = await request(url);
+	await pipeline(response.body, createWriteStream('/dev/null'));
+}
+
+/** Runs `task`, sampling RSS; returns seconds taken and the peak RSS above the level at the start. */
+async function measure(task: () => Promise<unknown>): Promise<{ seconds: number; peakRssGrowthMiB: number }> {
+	global.gc?.();
+	const startRss = process.memoryUsage.rss();
+	let peak = startRss;
+	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+	const started = performance.now();
+	try {
+		await task();
+	} finally {
+		clearInterval(sampler);
+	}
+	peak = Math.max(peak, process.memoryUsage.rss());
+	return { seconds: (performance.now() - started) / 1000, peakRssGrowthMiB: (peak - startRss) / MiB };
+}
+
+const fmt = (value: number, digits = 2) => value.toFixed(digits);
+
+async function benchBatch(): Promise<void> {
+	const items = 50;
+	const minutes: SimulatedMinute[] = Array.from({ length: items }, (_, i) => ({ token: `b${String(i).padStart(23, '0')}` }));
+	const sim = await startSimulator(['--latency-ms', '400', '--rate-limit', '5', '--minutes', JSON.stringify(minutes)]);
+	try {
+		const store = credentialsFor(sim);
+		const workflow = minutesWorkflow({ minute: '={{ $json.minute }}' });
+		const input = minutes.map((minute) => ({ json: { minute: minute.token } }));
+		const { seconds } = await measure(async () => {
+			const result = await runWorkflow(workflow, { store, items: input });
+			const failed = result.error ?? result.output(NODE_NAME).find((item) => item.json.error);
+			if (failed) throw new Error(`batch failed: ${JSON.stringify(failed)}`);
+		});
+		const { tokenRequests, rateLimited, maxInFlight } = await stats(sim);
+		const floor = items / 5;
+		const oneAtATime = items * 0.4;
+		console.log('\n## Batch: 50 items, 400 ms latency, 5 req/s limit enforced by the simulator');
+		console.log('| measure | value |\n| --- | --- |');
+		console.log(`| ours | ${fmt(seconds)} s |`);
+		console.log(`| floor (N / 5 req/s) | ${fmt(floor)} s |`);
+		console.log(`| **ours / floor** (target ≤ 1.10) | **${fmt(seconds / floor)}** |`);
+		console.log(`| one at a time (N × 400 ms) / ours | ${fmt(oneAtATime / seconds)}× faster |`);
+		console.log(`| token requests | ${tokenRequests} |`);
+		console.log(`| HTTP 429 from the simulator | ${rateLimited} |`);
+		console.log(`| most requests in flight | ${maxInFlight} |`);
+	} finally {
+		sim.process.kill();
+	}
+}
+
+async function benchDownloads(title: string, sizes: number[], parallelDownloads: number): Promise<void> {
+	const minutes: SimulatedMinute[] = sizes.map((size, i) => ({ token: `d${String(i).padStart(23, '0')}`, size }));
+	const sim = await startSimulator(['--minutes', JSON.stringify(minutes)]);
+	const storage = mkdtempSync(join(tmpdir(), 'feishu-minutes-bench-'));
+	try {
+		await useFilesystemBinaryData(storage);
+		const store = credentialsFor(sim);
+		const workflow = minutesWorkflow({ minute: '={{ $json.minute }}', output: 'file', options: { parallelDownloads } });
+		const input = minutes.map((minute) => ({ json: { minute: minute.token } }));
+
+		const runs: Array<{ ours: number; baseline: number; growth: number }> = [];
+		for (let round = 0; round < 2; round++) {
+			const urls = await Promise.all(minutes.map(async (minute) => await downloadUrlWithUndici(sim, minute.token)));
+			const baseline = await measure(async () => await Promise.all(urls.map(undiciToDevNull)));
+			const ours = await measure(async () => {
+				const result = await runWorkflow(workflow, { store, items: input });
+				if (result.error) throw new Error(`download failed: ${result.error.message}`);
+				const bytes = result.output(NODE_NAME).reduce((sum, item) => sum + Number(item.json.fileSize), 0);
+				if (bytes !== sizes.reduce((a, b) => a + b, 0)) throw new Error(`downloaded ${bytes} bytes, expected more`);
+			});
+			rmSync(storage, { recursive: true, force: true });
+			runs.push({ ours: ours.seconds, baseline: baseline.seconds, growth: ours.peakRssGrowthMiB });
+		}
+		const best = (pick: (run: (typeof runs)[number]) => number) => Math.min(...runs.map(pick));
+		const ours = best((run) => run.ours);
+		const baseline = best((run) => run.baseline);
+		const growth = Math.max(...runs.map((run) => run.growth));
+		const totalMiB = sizes.reduce((a, b) => a + b, 0) / MiB;
+		console.log(`\n## ${title} (best of ${runs.length} rounds each, n8n filesystem binary mode)`);
+		console.log('| measure | value |\n| --- | --- |');
+		console.log(`| ours | ${fmt(ours)} s (${fmt(totalMiB / ours, 0)} MiB/s) |`);
+		console.log(`| undici stream to /dev/null | ${fmt(baseline)} s (${fmt(totalMiB / baseline, 0)} MiB/s) |`);
+		console.log(`| **ours / undici** (target ≤ 1.30) | **${fmt(ours / baseline)}** |`);
+		console.log(`| **peak RSS growth** (target < 64 MiB) | **${fmt(growth, 1)} MiB** |`);
+		const { downloadsWithAuthorization } = await stats(sim);
+		console.log(`| downloads that carried an Authorization header | ${downloadsWithAuthorization} |`);
+	} finally {
+		sim.process.kill();
+		rmSync(storage, { recursive: true, force: true });
+	}
+}
+
+async function main(): Promise<void> {
+	process.env.N8N_LOG_LEVEL ??= 'silent';
+	console.log(`# n8n-nodes-feishu-minutes benchmark — Node ${process.version}, ${new Date().toISOString()}`);
+	await benchBatch();
+	await benchDownloads('Download: 1 GiB', [1024 * MiB], 3);
+	await benchDownloads('Parallel downloads: 4 × 256 MiB, Max Parallel Downloads 4', [256 * MiB, 256 * MiB, 256 * MiB, 256 * MiB], 4);
+}
+
+main().catch((error: Error) => {
+	console.error(error);
+	process.exitCode = 1;
+});

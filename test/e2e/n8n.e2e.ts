@@ -1,0 +1,128 @@
+/**
+ * `npm run test:e2e`: the packed package inside a real n8n. Slow on a cold machine (n8n's own
+ * install), so it is not part of `npm test`; CI runs both.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { INodeParameters, IWorkflowBase } from 'n8n-workflow';
+
+import { DEFAULT_APP, FeishuSimulator, mediaBytes } from '../simulator/FeishuSimulator';
+import { installN8n, installPackedPackage, N8n, PACKAGE_NAME, ROOT } from './n8n';
+
+const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
+const FORBIDDEN = 'obcnforbiddenminute00001';
+const SIZE = 3 * 1024 * 1024 + 17;
+const CREDENTIAL = { id: 'feishuSimulator01', name: 'Feishu account' };
+
+let n8n: N8n;
+let feishu: FeishuSimulator;
+
+/** The repository's example workflow, with its Minutes node's parameters adjusted. */
+function exampleWorkflow(id: string, parameters: INodeParameters, extraNodes: IWorkflowBase['nodes'] = []) {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', 'get-media.workflow.json'), 'utf8')) as IWorkflowBase;
+	const minutes = workflow.nodes.find((node) => node.type === `${PACKAGE_NAME}.feishuMinutes`)!;
+	minutes.parameters = { ...minutes.parameters, ...parameters };
+	workflow.id = id;
+	workflow.name = `e2e ${id}`;
+	workflow.nodes.push(...extraNodes);
+	for (const node of extraNodes) workflow.connections[minutes.name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	return workflow;
+}
+
+beforeAll(async () => {
+	const install = installN8n();
+	n8n = new N8n(install);
+	installPackedPackage(n8n.userFolder);
+
+	feishu = await new FeishuSimulator().start();
+	feishu.addMinute({ token: MINUTE, title: '产品周会 Weekly sync', size: SIZE });
+	feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
+
+	n8n.importJson('credentials', [
+		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
+	]);
+	n8n.importJson('workflow', [
+		exampleWorkflow('e2eUrlMode000001', { minute: `https://sample.feishu.cn/minutes/${MINUTE}`, output: 'url' }),
+		exampleWorkflow('e2eDownload00001', { minute: MINUTE, output: 'file' }, [
+			{
+				id: 'write-file',
+				name: 'Write File',
+				type: 'n8n-nodes-base.readWriteFile',
+				typeVersion: 1,
+				position: [480, 0],
+				parameters: {
+					operation: 'write',
+					fileName: `=${n8n.filesFolder}/{{ $binary.data.fileName }}`,
+					dataPropertyName: 'data',
+				},
+			},
+		]),
+		exampleWorkflow('e2eForbidden0001', { minute: FORBIDDEN, output: 'url' }),
+	]);
+}, 1_200_000);
+
+afterAll(async () => await feishu?.stop());
+
+test('URL mode: the node type from the installed package runs and outputs the download URL', () => {
+	const { status, run, output } = n8n.execute('e2eUrlMode000001');
+
+	expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
+	const [item] = run!.data.resultData.runData['Feishu Minutes'][0].data!.main[0];
+	expect(item.json.minuteToken).toBe(MINUTE);
+	expect(String(item.json.downloadUrl)).toContain(`${feishu.fileUrl}/space/api/box/stream/download/authcode/`);
+});
+
+test('download mode: the file written by the next node has the simulator\'s bytes, name and type', () => {
+	const { status, run, output } = n8n.execute('e2eDownload00001');
+
+	expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
+	const [item] = run!.data.resultData.runData['Feishu Minutes'][0].data!.main[0];
+	expect(item.json).toMatchObject({ fileName: '产品周会 Weekly sync.mp4', mimeType: 'video/mp4', fileSize: SIZE });
+	expect(item.binary!.data).toMatchObject({ fileName: '产品周会 Weekly sync.mp4', mimeType: 'video/mp4' });
+	const written = readFileSync(join(n8n.filesFolder, '产品周会 Weekly sync.mp4'));
+	expect(written.equals(mediaBytes(MINUTE, SIZE))).toBe(true);
+	expect(feishu.requests.filter((request) => request.server === 'file' && request.authorization)).toEqual([]);
+});
+
+test('an error workflow exits non-zero with the mapped message', () => {
+	const { status, output } = n8n.execute('e2eForbidden0001');
+
+	expect(status).not.toBe(0);
+	expect(output).toContain('Permission denied for this minute (Feishu code 2091005: permission deny)');
+	expect(output).not.toContain(DEFAULT_APP.appSecret);
+});
+
+test('the token persists across executions and survives being revoked between two', () => {
+	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+	const tokensBefore = feishu.tokenRequests;
+	expect(tokensBefore).toBeGreaterThan(0);
+
+	// stored by n8n with the credential: the next execution fetches none
+	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+	expect(feishu.tokenRequests).toBe(tokensBefore);
+
+	feishu.revokeTokens();
+	const afterRevoke = n8n.execute('e2eUrlMode000001');
+	expect(afterRevoke.status).toBe(0);
+	expect(feishu.tokenRequests).toBe(tokensBefore + 1);
+
+	// and the refreshed token was stored too
+	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+	expect(feishu.tokenRequests).toBe(tokensBefore + 1);
+});
+
+test('n8n start loads the node without errors and serves its type', async () => {
+	const port = 15678 + Math.floor(Math.random() * 1000);
+	const server = await n8n.start(port);
+	try {
+		const types = (await (await fetch(`http://127.0.0.1:${port}/types/nodes.json`)).json()) as Array<{ name: string }>;
+		expect(types.map((type) => type.name)).toContain(`${PACKAGE_NAME}.feishuMinutes`);
+		const credentials = (await (await fetch(`http://127.0.0.1:${port}/types/credentials.json`)).json()) as Array<{ name: string }>;
+		expect(credentials.map((type) => type.name)).toContain('feishuApi');
+		expect(server.log()).not.toMatch(/error[^\n]*(feishu|community|package)/i);
+	} finally {
+		server.process.kill('SIGTERM');
+		await new Promise((done) => server.process.once('exit', done));
+	}
+});

