@@ -6,7 +6,7 @@ set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
 NODE24_VERSION="${NODE24_VERSION:-24}"
-CACHE="${FEISHU_E2E_CACHE:-$HOME/.cache/n8n-nodes-feishu-minutes-e2e}"
+CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-e2e-runtime}"
 STAMP="$CACHE/.complete-n8n-$N8N_VERSION"
 
 if [ -f "$STAMP" ]; then

@@ -39,10 +39,10 @@ beforeAll(async () => {
 	feishu.addMinute({ token: MINUTE, title: '产品周会 Weekly sync', size: SIZE });
 	feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
 
-	n8n.importJson('credentials', [
+	await n8n.importJson('credentials', [
 		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
 	]);
-	n8n.importJson('workflow', [
+	await n8n.importJson('workflow', [
 		exampleWorkflow('e2eUrlMode000001', { minute: `https://sample.feishu.cn/minutes/${MINUTE}`, output: 'url' }),
 		exampleWorkflow('e2eDownload00001', { minute: MINUTE, output: 'file' }, [
 			{
@@ -62,21 +62,24 @@ beforeAll(async () => {
 	]);
 }, 1_200_000);
 
-afterAll(async () => await feishu?.stop());
+afterAll(async () => {
+	await feishu?.stop();
+	n8n?.cleanUp();
+});
 
-test('URL mode: the node type from the installed package runs and outputs the download URL', () => {
-	const { status, run, output } = n8n.execute('e2eUrlMode000001');
+test('URL mode: the node type from the installed package runs and outputs the download URL', async () => {
+	const { status, run, output } = await n8n.execute('e2eUrlMode000001');
 
-	expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
+	expect({ status, output: status === 0 && run ? '' : output }).toEqual({ status: 0, output: '' });
 	const [item] = run!.data.resultData.runData['Feishu Minutes'][0].data!.main[0];
 	expect(item.json.minuteToken).toBe(MINUTE);
 	expect(String(item.json.downloadUrl)).toContain(`${feishu.fileUrl}/space/api/box/stream/download/authcode/`);
 });
 
-test('download mode: the file written by the next node has the simulator\'s bytes, name and type', () => {
-	const { status, run, output } = n8n.execute('e2eDownload00001');
+test('download mode: the file written by the next node has the simulator\'s bytes, name and type', async () => {
+	const { status, run, output } = await n8n.execute('e2eDownload00001');
 
-	expect({ status, output: status === 0 ? '' : output }).toEqual({ status: 0, output: '' });
+	expect({ status, output: status === 0 && run ? '' : output }).toEqual({ status: 0, output: '' });
 	const [item] = run!.data.resultData.runData['Feishu Minutes'][0].data!.main[0];
 	expect(item.json).toMatchObject({ fileName: '产品周会 Weekly sync.mp4', mimeType: 'video/mp4', fileSize: SIZE });
 	expect(item.binary!.data).toMatchObject({ fileName: '产品周会 Weekly sync.mp4', mimeType: 'video/mp4' });
@@ -85,42 +88,77 @@ test('download mode: the file written by the next node has the simulator\'s byte
 	expect(feishu.requests.filter((request) => request.server === 'file' && request.authorization)).toEqual([]);
 });
 
-test('an error workflow exits non-zero with the mapped message', () => {
-	const { status, output } = n8n.execute('e2eForbidden0001');
+test('an error workflow exits non-zero with the mapped message', async () => {
+	const { status, output } = await n8n.execute('e2eForbidden0001');
 
 	expect(status).not.toBe(0);
 	expect(output).toContain('Permission denied for this minute (Feishu code 2091005: permission deny)');
 	expect(output).not.toContain(DEFAULT_APP.appSecret);
 });
 
-test('the token persists across executions and survives being revoked between two', () => {
-	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+test('the token persists across executions and survives being revoked between two', async () => {
+	expect((await n8n.execute('e2eUrlMode000001')).status).toBe(0);
 	const tokensBefore = feishu.tokenRequests;
 	expect(tokensBefore).toBeGreaterThan(0);
 
 	// stored by n8n with the credential: the next execution fetches none
-	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+	expect((await n8n.execute('e2eUrlMode000001')).status).toBe(0);
 	expect(feishu.tokenRequests).toBe(tokensBefore);
 
 	feishu.revokeTokens();
-	const afterRevoke = n8n.execute('e2eUrlMode000001');
+	const afterRevoke = await n8n.execute('e2eUrlMode000001');
 	expect(afterRevoke.status).toBe(0);
 	expect(feishu.tokenRequests).toBe(tokensBefore + 1);
 
 	// and the refreshed token was stored too
-	expect(n8n.execute('e2eUrlMode000001').status).toBe(0);
+	expect((await n8n.execute('e2eUrlMode000001')).status).toBe(0);
 	expect(feishu.tokenRequests).toBe(tokensBefore + 1);
 });
 
-test('n8n start loads the node without errors and serves its type', async () => {
+test('n8n start loads the node and its credential, whose Test button checks App ID and Secret', async () => {
 	const port = 15678 + Math.floor(Math.random() * 1000);
 	const server = await n8n.start(port);
+	const base = `http://127.0.0.1:${port}`;
 	try {
-		const types = (await (await fetch(`http://127.0.0.1:${port}/types/nodes.json`)).json()) as Array<{ name: string }>;
-		expect(types.map((type) => type.name)).toContain(`${PACKAGE_NAME}.feishuMinutes`);
-		const credentials = (await (await fetch(`http://127.0.0.1:${port}/types/credentials.json`)).json()) as Array<{ name: string }>;
-		expect(credentials.map((type) => type.name)).toContain('feishuApi');
-		expect(server.log()).not.toMatch(/error[^\n]*(feishu|community|package)/i);
+		const setup = await fetch(`${base}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1234' }),
+		});
+		expect(setup.status).toBe(200);
+		const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0];
+		const headers = { cookie, 'content-type': 'application/json' };
+
+		const nodeTypes = await (await fetch(`${base}/types/nodes.json`, { headers })).text();
+		expect(nodeTypes).toContain(`"${PACKAGE_NAME}.feishuMinutes"`);
+		const credentialTypes = await (await fetch(`${base}/types/credentials.json`, { headers })).text();
+		expect(credentialTypes).toContain('"feishuApi"');
+		// nothing in the start-up log about our package failing to load
+		const startupProblems = server
+			.log()
+			.split('\n')
+			.filter((line) => /feishu/i.test(line) && /error|fail|cannot|invalid/i.test(line));
+		expect(startupProblems).toEqual([]);
+
+		const testCredential = async (appSecret: string) => {
+			const response = await fetch(`${base}/rest/credentials/test`, {
+				method: 'POST',
+				headers,
+				body: JSON.stringify({
+					credentials: {
+						...CREDENTIAL,
+						type: 'feishuApi',
+						data: { deployment: 'custom', baseUrl: feishu.apiUrl, appId: DEFAULT_APP.appId, appSecret },
+					},
+				}),
+			});
+			const body = (await response.json()) as { data?: { status: string; message: string } };
+			return body.data ?? { status: `HTTP ${response.status}`, message: JSON.stringify(body) };
+		};
+		expect(await testCredential(DEFAULT_APP.appSecret)).toMatchObject({ status: 'OK', message: expect.any(String) });
+		const rejected = await testCredential('a-wrong-secret');
+		expect(rejected.status).toBe('Error');
+		expect(rejected.message).toContain('app secret invalid (code 10014)');
 	} finally {
 		server.process.kill('SIGTERM');
 		await new Promise((done) => server.process.once('exit', done));

@@ -2,12 +2,17 @@
  * Drives a real n8n (the pinned version, on Node 24) the way a user's install runs it: the packed
  * package installed as a community node, credentials and workflows imported, `n8n execute` run.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '..', '..');
+/** The repository root, from the TypeScript sources (jest) or their compiled copy (.dev-build/). */
+export const ROOT = (() => {
+	let dir = __dirname;
+	while (!existsSync(join(dir, 'package.json'))) dir = resolve(dir, '..');
+	return dir;
+})();
 export const PACKAGE_NAME = 'n8n-nodes-feishu-minutes';
 
 export interface N8nInstall {
@@ -28,7 +33,7 @@ export function installN8n(): N8nInstall {
 }
 
 /** `npm pack`, then `npm install <tgz>` into <userFolder>/.n8n/nodes, as n8n's community-node installer does. */
-export function installPackedPackage(userFolder: string): string {
+export function installPackedPackage(userFolder: string): void {
 	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 	const packDir = mkdtempSync(join(tmpdir(), 'feishu-minutes-pack-'));
 	execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, stdio: 'ignore' });
@@ -37,15 +42,19 @@ export function installPackedPackage(userFolder: string): string {
 	mkdirSync(nodesDir, { recursive: true });
 	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
 	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
-	return tarball;
+	rmSync(packDir, { recursive: true, force: true });
 }
 
 export class N8n {
-	readonly userFolder = mkdtempSync(join(tmpdir(), 'feishu-minutes-n8n-'));
+	readonly filesFolder: string;
 
-	readonly filesFolder = join(this.userFolder, 'files');
+	private readonly brokerPort = 20_000 + Math.floor(Math.random() * 20_000);
 
-	constructor(readonly install: N8nInstall) {
+	constructor(
+		readonly install: N8nInstall,
+		readonly userFolder = mkdtempSync(join(tmpdir(), 'feishu-minutes-n8n-')),
+	) {
+		this.filesFolder = join(userFolder, 'files');
 		mkdirSync(this.filesFolder, { recursive: true });
 	}
 
@@ -61,45 +70,63 @@ export class N8n {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
 			N8N_SECURE_COOKIE: 'false',
-			N8N_RUNNERS_ENABLED: 'false',
+			// its own task-broker port, so a developer's running n8n (`npm run dev`) does not clash
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-for-tests-only',
 		};
 	}
 
-	/** Runs an n8n CLI command to completion. */
-	run(args: string[]): { status: number; stdout: string; stderr: string } {
-		const result = spawnSync(this.install.node24, [this.install.n8nBin, ...args], {
-			env: this.env,
-			encoding: 'utf8',
-			timeout: 180_000,
-			maxBuffer: 64 * 1024 * 1024,
-		});
-		return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+	cleanUp(): void {
+		rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
-	importJson(kind: 'credentials' | 'workflow', data: unknown): void {
+	/**
+	 * Runs an n8n CLI command to completion. Asynchronously: the Feishu simulator lives in this
+	 * process and must keep answering while n8n runs.
+	 */
+	async run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+		const child = spawn(this.install.node24, [this.install.n8nBin, ...args], {
+			env: { ...this.env, ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+		const status = await new Promise<number>((done) => child.once('close', (code) => done(code ?? -1)));
+		clearTimeout(timer);
+		return { status, stdout, stderr };
+	}
+
+	async importJson(kind: 'credentials' | 'workflow', data: unknown): Promise<void> {
 		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
 		writeFileSync(file, JSON.stringify(data));
-		const result = this.run([`import:${kind}`, `--input=${file}`]);
+		const result = await this.run([`import:${kind}`, `--input=${file}`]);
 		if (result.status !== 0) throw new Error(`import:${kind} failed:\n${result.stdout}\n${result.stderr}`);
 	}
 
 	/** `n8n execute --id`: its exit status, everything it printed, and the run data when it printed one. */
-	execute(workflowId: string): { status: number; output: string; run?: ExecutionRun } {
-		const result = this.run(['execute', `--id=${workflowId}`, '--rawOutput']);
+	async execute(workflowId: string): Promise<{ status: number; output: string; run?: ExecutionRun }> {
+		// n8n prints the run through its logger, at level info
+		const result = await this.run(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
 		const output = `${result.stdout}\n${result.stderr}`;
 		return { status: result.status, output, run: extractRun(result.stdout) };
 	}
 
 	/** Starts `n8n start` on 127.0.0.1; resolves once the editor is up. */
-	async start(port: number): Promise<{ process: ChildProcess; log: () => string }> {
+	async start(port: number, echo = false): Promise<{ process: ChildProcess; log: () => string }> {
 		const child = spawn(this.install.node24, [this.install.n8nBin, 'start'], {
 			env: { ...this.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info' },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let log = '';
-		child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-		child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+		const collect = (chunk: Buffer) => {
+			log += chunk.toString();
+			if (echo) process.stdout.write(chunk);
+		};
+		child.stdout!.on('data', collect);
+		child.stderr!.on('data', collect);
 		const deadline = Date.now() + 180_000;
 		while (!/Editor is now accessible/.test(log)) {
 			if (child.exitCode !== null) throw new Error(`n8n start exited early:\n${log}`);

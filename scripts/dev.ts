@@ -1,0 +1,52 @@
+/**
+ * `npm run dev`: real n8n on http://127.0.0.1:5678 with this package installed (packed, as users get
+ * it), the Feishu simulator running, a ready "Feishu account" credential pointing at it and the
+ * example workflow imported. State lives in .dev-n8n/ (delete it to start over).
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { installN8n, installPackedPackage, N8n, ROOT } from '../test/e2e/n8n';
+import { DEFAULT_APP, FeishuSimulator } from '../test/simulator/FeishuSimulator';
+import { EXAMPLE_MINUTES } from './simulator';
+
+const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
+const SIMULATOR_PORT = Number(process.env.FEISHU_SIMULATOR_PORT ?? 39555);
+
+async function main(): Promise<void> {
+	const userFolder = join(ROOT, '.dev-n8n');
+	rmSync(join(userFolder, '.n8n', 'nodes'), { recursive: true, force: true });
+	const n8n = new N8n(installN8n(), userFolder);
+	installPackedPackage(userFolder);
+
+	const feishu = await new FeishuSimulator().start(SIMULATOR_PORT);
+	for (const minute of EXAMPLE_MINUTES) feishu.addMinute(minute);
+
+	await n8n.importJson('credentials', [
+		{
+			id: 'feishuSimulator01',
+			name: 'Feishu account',
+			type: 'feishuApi',
+			data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP },
+		},
+	]);
+	await n8n.importJson('workflow', [require(join(ROOT, 'examples', 'get-media.workflow.json'))]);
+
+	const server = await n8n.start(N8N_PORT, true);
+	console.log(`\nn8n: http://127.0.0.1:${N8N_PORT}  (set up an owner account on first visit)`);
+	console.log(`Feishu simulator: ${feishu.apiUrl}; minutes: ${EXAMPLE_MINUTES.map((minute) => minute.token).join(', ')}`);
+	console.log('Open the workflow "Feishu Minutes: download a recording" and click Execute. Ctrl+C stops both.');
+	const stop = () => {
+		server.process.kill('SIGTERM');
+		void feishu.stop();
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	await new Promise((done) => server.process.once('exit', done));
+	await feishu.stop();
+}
+
+main().catch((error: Error) => {
+	console.error(error.message);
+	process.exitCode = 1;
+});
