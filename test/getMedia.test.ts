@@ -116,6 +116,27 @@ describe('Get Media, binary output', () => {
 		expect(feishu.requestsTo('/media').every((request) => request.authorization?.startsWith('Bearer t-'))).toBe(true);
 	});
 
+	test('follows up to 5 redirects on the download, without ever sending the Authorization header', async () => {
+		await feishu.stop();
+		({ feishu, store } = await startFeishu({ downloadRedirects: 5 }));
+		const result = await runMinutes(store, { minute: READY_TOKEN, output: 'file' });
+
+		expect(result.error).toBeUndefined();
+		expect(result.output(NODE_NAME)[0].json.fileSize).toBe(256 * 1024);
+		const hops = feishu.requests.filter((request) => request.server === 'file');
+		expect(hops).toHaveLength(6);
+		expect(hops.every((request) => request.authorization === undefined)).toBe(true);
+	});
+
+	test('more than 5 redirects is a clear error', async () => {
+		await feishu.stop();
+		({ feishu, store } = await startFeishu({ downloadRedirects: 6 }));
+		const result = await runMinutes(store, { minute: READY_TOKEN, output: 'file' });
+
+		expect(result.error?.message).toBe('The media download redirected somewhere this node will not follow');
+		expect(result.error?.description).toContain('More than 5 redirects');
+	});
+
 	test('an expired download URL is a clear error that says to fetch a fresh one', async () => {
 		feishu.refuseDownloads(403);
 		const result = await runMinutes(store, { minute: READY_TOKEN, output: 'file' });

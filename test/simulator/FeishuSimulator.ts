@@ -43,6 +43,8 @@ export interface SimulatorOptions {
 	rateLimitPerSecond?: number;
 	/** HTTP status sent with code 99991663 (Feishu does not document it). */
 	tokenErrorStatus?: number;
+	/** Download URLs answer with this many 302 hops before the file. */
+	downloadRedirects?: number;
 }
 
 /** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */
@@ -280,6 +282,13 @@ export class FeishuSimulator {
 	private handleFile(req: IncomingMessage, res: ServerResponse): void {
 		this.record('file', req);
 		const url = new URL(req.url ?? '/', this.fileUrl);
+		const hopsLeft = Number(url.searchParams.get('hops') ?? this.options.downloadRedirects ?? 0);
+		if (hopsLeft > 0) {
+			url.searchParams.set('hops', String(hopsLeft - 1));
+			res.writeHead(302, { Location: `${url.pathname}${url.search}` });
+			res.end();
+			return;
+		}
 		const minuteToken = this.downloadCodes.get(url.searchParams.get('code') ?? '');
 		const minute = minuteToken === undefined ? undefined : this.minutes.get(minuteToken);
 		if (url.pathname !== '/space/api/box/stream/download/authcode/' || !minute || this.downloadRefusal) {

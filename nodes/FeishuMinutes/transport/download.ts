@@ -12,6 +12,10 @@ export interface DownloadedMedia {
 
 const DEFAULT_MEDIA_TYPE = 'video/mp4';
 
+const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 /** The response stream, as n8n's binary helpers take it (typed without importing Node's stream module). */
 type MediaStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & { destroy(): void };
 
@@ -47,28 +51,52 @@ export async function downloadMedia(
 	itemIndex: number,
 ): Promise<DownloadedMedia> {
 	const node = context.getNode();
-	assertDownloadableUrl(context, downloadUrl, apiBaseUrl, itemIndex);
-
+	let url = downloadUrl;
 	let response: { statusCode: number; headers: Record<string, unknown>; body: MediaStream };
-	try {
-		response = await context.helpers.httpRequest({
-			method: 'GET',
-			url: downloadUrl,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: timeoutMs,
-		});
-	} catch (error) {
-		throw feishuApiError(
-			node,
-			{
-				httpCode: 0,
-				message: 'Could not download the media file',
-				description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
-			},
-			itemIndex,
-		);
+	// Redirects are followed here, not by the HTTP client, so each hop is checked: at most
+	// MAX_REDIRECTS, never from https down to http, and never with an Authorization header.
+	for (let redirects = 0; ; redirects++) {
+		assertDownloadableUrl(context, url, apiBaseUrl, itemIndex);
+		try {
+			response = await context.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				timeout: timeoutMs,
+			});
+		} catch (error) {
+			throw feishuApiError(
+				node,
+				{
+					httpCode: 0,
+					message: 'Could not download the media file',
+					description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
+				},
+				itemIndex,
+			);
+		}
+		const location = response.headers.location;
+		if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') break;
+		response.body.destroy();
+		const next = new URL(location, url);
+		if (redirects >= MAX_REDIRECTS || (url.startsWith('https:') && next.protocol !== 'https:')) {
+			throw feishuApiError(
+				node,
+				{
+					httpCode: response.statusCode,
+					message: 'The media download redirected somewhere this node will not follow',
+					description:
+						redirects >= MAX_REDIRECTS
+							? `More than ${MAX_REDIRECTS} redirects. Try again later; if it persists, report it to Feishu.`
+							: 'A redirect from https to plain http was refused, so the file cannot be fetched insecurely.',
+				},
+				itemIndex,
+			);
+		}
+		url = next.href;
 	}
 
 	if (response.statusCode >= 400) {
