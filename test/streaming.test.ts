@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BinaryDataService } from 'n8n-core';
 
 import { mediaBytes, type FeishuSimulator } from './simulator/FeishuSimulator';
-import { NODE_NAME, runMinutes, startFeishu } from './harness/fixtures';
+import { NODE_NAME, itemsWithMinutes, runMinutes, startFeishu } from './harness/fixtures';
 import { useFilesystemBinaryData, type CredentialStore } from './harness/runWorkflow';
 
 // n8n's default binary mode: files go to disk as they stream in, not into the execution data.
@@ -21,6 +21,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(storage, { recursive: true, force: true }));
 beforeEach(async () => {
 	({ feishu, store } = await startFeishu());
+	feishu.addMinute({ token: 'ffffffffffffffffffffffff', size: 8 * 1024 * 1024 + 123, title: 'All hands' });
 });
 afterEach(async () => await feishu.stop());
 
@@ -31,7 +32,6 @@ function filesUnder(dir: string): string[] {
 test('a download is written to n8n\'s binary storage byte for byte, and the item only references it', async () => {
 	const token = 'ffffffffffffffffffffffff';
 	const size = 8 * 1024 * 1024 + 123;
-	feishu.addMinute({ token, size, title: 'All hands' });
 
 	const result = await runMinutes(store, { minute: token, output: 'file' });
 
@@ -43,4 +43,25 @@ test('a download is written to n8n\'s binary storage byte for byte, and the item
 	const stored = await binaryData.getAsBuffer(binary);
 	expect(stored.equals(mediaBytes(token, size))).toBe(true);
 	expect(filesUnder(storage).length).toBeGreaterThan(0);
+});
+
+test('a download cut off mid-file fails the item clearly and leaves no partial file behind', async () => {
+	const token = 'cutcutcutcutcutcutcutcut';
+	feishu.addMinute({ token, size: 4 * 1024 * 1024, cutDownloadAfter: 1024 * 1024 });
+	const filesBefore = filesUnder(storage);
+
+	const result = await runMinutes(
+		store,
+		{ minute: '={{ $json.minute }}', output: 'file' },
+		{ items: itemsWithMinutes([token, 'ffffffffffffffffffffffff']), continueOnFail: true },
+	);
+
+	const [cut, whole] = result.output(NODE_NAME);
+	expect(cut.json.error).toBe('The media download broke off before the file was complete');
+	expect(cut.binary).toBeUndefined();
+	expect(whole.binary?.data.bytes).toBe(8 * 1024 * 1024 + 123);
+	const added = filesUnder(storage).filter((file) => !filesBefore.includes(file));
+	expect(added.some((file) => file.includes('.tmp.'))).toBe(false);
+	// only the complete download (file + metadata) was added
+	expect(added).toHaveLength(2);
 });

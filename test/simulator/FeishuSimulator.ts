@@ -33,6 +33,8 @@ export interface SimulatedMinute {
 	readyAfterPolls?: number;
 	/** Extra delay for this minute's media answers (to make answers arrive out of order). */
 	latencyMs?: number;
+	/** The file server drops the connection after this many bytes, short of Content-Length. */
+	cutDownloadAfter?: number;
 }
 
 export interface SimulatorOptions {
@@ -308,6 +310,10 @@ export class FeishuSimulator {
 				: minute.contentDisposition;
 		if (disposition !== null) headers['Content-Disposition'] = disposition;
 		res.writeHead(200, headers);
+		if (minute.cutDownloadAfter !== undefined) {
+			res.write(mediaBytes(minute.token, minute.cutDownloadAfter), () => res.socket?.destroy());
+			return;
+		}
 		streamMediaBytes(minute.token, size, res);
 	}
 

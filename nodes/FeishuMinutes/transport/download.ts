@@ -119,7 +119,21 @@ export async function downloadMedia(
 	const fileName =
 		fileNameFromDisposition(response.headers['content-disposition']) ??
 		`${minuteToken}.${EXTENSIONS[mimeType] ?? 'mp4'}`;
-	const binary = await context.helpers.prepareBinaryData(response.body, fileName, mimeType);
+	let binary: IBinaryData;
+	try {
+		binary = await context.helpers.prepareBinaryData(response.body, fileName, mimeType);
+	} catch (error) {
+		// n8n's store removes its partial file; the item must not look complete either.
+		throw feishuApiError(
+			node,
+			{
+				httpCode: response.statusCode,
+				message: 'The media download broke off before the file was complete',
+				description: `The connection failed mid-file (${networkErrorSummary(error)}); no partial file was kept. Run the node again to retry.`,
+			},
+			itemIndex,
+		);
+	}
 	return { binary, fileName: binary.fileName ?? fileName, mimeType, bytes: Number(binary.bytes ?? 0) };
 }
 
