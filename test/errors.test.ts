@@ -27,7 +27,7 @@ const ADVICE: Record<number, RegExp> = {
 	2091002: /Check the link/,
 	2091003: /still processing.*Try again/,
 	2091004: /was deleted/,
-	2091005: /Share.*read access.*minutes:minutes\.media:export/,
+	2091005: /Share.*read access.*Get Media: minutes:minutes\.media:export/,
 	2091006: /Try again later/,
 };
 

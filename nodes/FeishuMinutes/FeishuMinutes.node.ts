@@ -8,14 +8,17 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { minuteFields, minuteOperations } from './descriptions/minute.description';
 import { requestOptions } from './descriptions/options.description';
+import { get } from './operations/minute/get.operation';
 import { getMedia } from './operations/minute/getMedia.operation';
+import { getStatistics } from './operations/minute/getStatistics.operation';
+import { getTranscript } from './operations/minute/getTranscript.operation';
 import { type Operation, readOptions } from './operations/shared';
 import { runItems } from './runItems';
 import { DEFAULT_CLIENT_OPTIONS, FeishuClient } from './transport/FeishuClient';
 import { Semaphore } from './transport/RateLimiter';
 
 const operations: Record<string, Record<string, Operation>> = {
-	minute: { getMedia },
+	minute: { get, getMedia, getStatistics, getTranscript },
 };
 
 export class FeishuMinutes implements INodeType {
@@ -26,7 +29,7 @@ export class FeishuMinutes implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Get recordings out of Feishu / Lark Minutes (妙记)',
+		description: 'Get recordings, transcripts and details out of Feishu / Lark Minutes (妙记)',
 		documentationUrl: 'https://open.feishu.cn/document/minutes-v1/minute-media/get',
 		defaults: { name: 'Feishu Minutes' },
 		usableAsTool: true,

@@ -171,11 +171,13 @@ export class FeishuSimulator {
 		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return this.issueTenantToken(body, res);
 		}
-		const media = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)\/media(?:\?.*)?$/.exec(path);
-		if (req.method === 'GET' && media) {
+		const minuteApi = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript)?(?:\?(.*))?$/.exec(path);
+		if (req.method === 'GET' && minuteApi) {
 			const appId = this.authorize(req, res);
-			if (appId) await this.answerMedia(appId, decodeURIComponent(media[1]), res);
-			return;
+			if (!appId) return;
+			const [, token, endpoint, query] = minuteApi;
+			if (endpoint === '/media') return await this.answerMedia(appId, decodeURIComponent(token), res);
+			return this.answerMinute(appId, decodeURIComponent(token), endpoint, new URLSearchParams(query ?? ''), res);
 		}
 		sendJson(res, 404, { code: 404, msg: '404 page not found' });
 	}
@@ -260,6 +262,59 @@ export class FeishuSimulator {
 			msg: 'success',
 			data: { download_url: `${this.fileUrl}/space/api/box/stream/download/authcode/?code=${code}` },
 		});
+	}
+
+	/** Metadata, statistics and transcript share the media endpoint's errors and rate limit. */
+	private answerMinute(
+		appId: string,
+		minuteToken: string,
+		endpoint: string | undefined,
+		query: URLSearchParams,
+		res: ServerResponse,
+	): void {
+		if (this.overRateLimit(appId, res)) return;
+		if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
+		const minute = this.minutes.get(minuteToken);
+		if (!minute) return sendMediaError(res, 2091002);
+		if (minute.mediaError && minute.mediaError !== 2091003) return sendMediaError(res, minute.mediaError);
+		const title = minute.title ?? minute.token;
+		if (endpoint === undefined) {
+			return sendJson(res, 200, {
+				code: 0,
+				msg: 'success',
+				data: {
+					minute: {
+						token: minute.token,
+						owner_id: 'ou_simulated_owner',
+						create_time: '1732406400000',
+						title,
+						cover: `${this.fileUrl}/cover/${minute.token}.png`,
+						duration: '1800000',
+						url: `https://sample.feishu.cn/minutes/${minute.token}`,
+					},
+				},
+			});
+		}
+		if (endpoint === '/statistics') {
+			return sendJson(res, 200, {
+				code: 0,
+				msg: 'success',
+				data: {
+					statistics: {
+						user_view_count: '3',
+						page_view_count: '7',
+						user_view_list: [{ user_id: 'ou_simulated_viewer', view_time: '1732410000000' }],
+					},
+				},
+			});
+		}
+		const format = query.get('file_format') ?? 'txt';
+		if (format !== 'txt' && format !== 'srt') return sendMediaError(res, 2091001);
+		res.writeHead(200, {
+			'Content-Type': 'text/plain; charset=utf-8',
+			'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(`${title}.${format}`)}`,
+		});
+		res.end(transcript(format, query.get('need_speaker') === 'true', query.get('need_timestamp') === 'true'));
 	}
 
 	/** A sliding one-second window per app, as Feishu's gateway enforces "5 requests per second". */
@@ -361,6 +416,22 @@ function streamMediaBytes(minuteToken: string, size: number, res: ServerResponse
 	};
 	res.on('error', () => undefined);
 	pump();
+}
+
+/** A two-line transcript in Feishu's txt or srt shape, with speakers and timestamps as asked. */
+export function transcript(format: string, speaker: boolean, timestamp: boolean): string {
+	const lines = [
+		{ who: '张三', from: '00:00:01,000', to: '00:00:04,000', text: '大家好，我们开始周会。' },
+		{ who: 'Li Si', from: '00:00:05,000', to: '00:00:08,500', text: 'Shipping update: the release is on track.' },
+	];
+	if (format === 'srt') {
+		return lines
+			.map((line, i) => `${i + 1}\n${line.from} --> ${line.to}\n${speaker ? `${line.who}: ` : ''}${line.text}\n`)
+			.join('\n');
+	}
+	return lines
+		.map((line) => `${speaker ? `${line.who} ` : ''}${timestamp ? `${line.from.slice(0, 8)}` : ''}\n${line.text}\n`)
+		.join('\n');
 }
 
 function sendMediaError(res: ServerResponse, code: number): void {

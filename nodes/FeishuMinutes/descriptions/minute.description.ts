@@ -11,10 +11,28 @@ export const minuteOperations: INodeProperties[] = [
 		displayOptions: { show: { resource: ['minute'] } },
 		options: [
 			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a minute',
+				description: 'Get a minute\'s title, owner, create time, duration, URL and cover',
+			},
+			{
 				name: 'Get Media',
 				value: 'getMedia',
 				action: 'Get the audio or video file of a minute',
 				description: 'Get the download URL of a minute\'s recording, or the file itself',
+			},
+			{
+				name: 'Get Statistics',
+				value: 'getStatistics',
+				action: 'Get the statistics of a minute',
+				description: 'Get how often and by whom a minute was viewed',
+			},
+			{
+				name: 'Get Transcript',
+				value: 'getTranscript',
+				action: 'Get the transcript of a minute',
+				description: 'Get a minute\'s transcript as text or as a .txt / .srt file',
 			},
 		],
 		default: 'getMedia',
@@ -52,15 +70,64 @@ const getMediaFields: INodeProperties[] = [
 		],
 		default: 'url',
 	},
+];
+
+const getTranscriptFields: INodeProperties[] = [
 	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show: { resource: ['minute'], operation: ['getMedia'], output: ['file'] } },
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		displayOptions: { show: { resource: ['minute'], operation: ['getTranscript'] } },
+		options: [
+			{ name: 'Text', value: 'text', description: 'Put the transcript in the item\'s JSON, as text' },
+			{ name: 'Binary File', value: 'file', description: 'Output the transcript as a file' },
+		],
+		default: 'text',
+	},
+	{
+		displayName: 'File Format',
+		name: 'fileFormat',
+		type: 'options',
+		displayOptions: { show: { resource: ['minute'], operation: ['getTranscript'] } },
+		options: [
+			{ name: 'Plain Text (.Txt)', value: 'txt' },
+			{ name: 'Subtitles (.Srt)', value: 'srt' },
+		],
+		default: 'txt',
+	},
+	{
+		displayName: 'Include Speakers',
+		name: 'includeSpeakers',
+		type: 'boolean',
+		displayOptions: { show: { resource: ['minute'], operation: ['getTranscript'] } },
+		default: true,
+		description: 'Whether to name the speaker of each passage',
+	},
+	{
+		displayName: 'Include Timestamps',
+		name: 'includeTimestamps',
+		type: 'boolean',
+		displayOptions: { show: { resource: ['minute'], operation: ['getTranscript'] } },
+		default: true,
+		description: 'Whether to give the time of each passage',
 	},
 ];
 
-export const minuteFields: INodeProperties[] = [minuteField, ...getMediaFields];
+const binaryPropertyField: INodeProperties = {
+	displayName: 'Put Output File in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	required: true,
+	default: 'data',
+	hint: 'The name of the output binary field to put the file in',
+	displayOptions: {
+		show: { resource: ['minute'], operation: ['getMedia', 'getTranscript'], output: ['file'] },
+	},
+};
+
+export const minuteFields: INodeProperties[] = [
+	minuteField,
+	...getMediaFields,
+	...getTranscriptFields,
+	binaryPropertyField,
+];

@@ -15,7 +15,7 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 16 },
 			default: 3,
 			description: 'How many files download at the same time. Each is streamed to n8n\'s binary storage, so memory stays flat.',
-			displayOptions: { show: { '/output': ['file'] } },
+			displayOptions: { show: { '/operation': ['getMedia'], '/output': ['file'] } },
 		},
 		{
 			displayName: 'Max Retries',

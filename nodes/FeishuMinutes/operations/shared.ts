@@ -41,3 +41,14 @@ export function readReadyWait(context: IExecuteFunctions, itemIndex: number): Re
 		pollIntervalMs: (options.pollIntervalSeconds ?? 30) * 1000,
 	};
 }
+
+export function readBinaryPropertyName(context: IExecuteFunctions, itemIndex: number): string {
+	const name = String(context.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	if (name === '') {
+		throw new NodeOperationError(context.getNode(), 'The "Put Output File in Field" field is empty', {
+			itemIndex,
+			description: 'Enter the name of the binary field for the file, e.g. data',
+		});
+	}
+	return name;
+}

@@ -46,6 +46,13 @@ export interface FeishuRequest {
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject;
+	/** The endpoint answers with a file (e.g. a transcript) on success, JSON only on errors. */
+	returnsFile?: boolean;
+}
+
+export interface FeishuFile {
+	data: Buffer;
+	headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -91,11 +98,23 @@ export class FeishuClient {
 	 * back-off; with `wait`, a minute that is still being transcribed is polled until it is ready.
 	 */
 	async request<T = IDataObject>(request: FeishuRequest, itemIndex: number, wait?: ReadyWait): Promise<T> {
+		const response = await this.sendWithRetries(request, itemIndex, wait);
+		return (jsonBody(response.body)?.data ?? {}) as T;
+	}
+
+	/** Like `request`, for endpoints that answer with a file: its bytes and headers. */
+	async requestFile(request: FeishuRequest, itemIndex: number, wait?: ReadyWait): Promise<FeishuFile> {
+		const response = await this.sendWithRetries({ ...request, returnsFile: true }, itemIndex, wait);
+		const body = response.body;
+		return { data: Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? '')), headers: response.headers };
+	}
+
+	private async sendWithRetries(request: FeishuRequest, itemIndex: number, wait?: ReadyWait): Promise<FullResponse> {
 		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
 		for (let retries = 0; ; ) {
 			const response = await this.sendWithValidToken(request, itemIndex);
-			const failure = this.failureOf(response, itemIndex);
-			if (!failure) return ((jsonBody((response as FullResponse).body)?.data ?? {}) as T);
+			const failure = this.failureOf(response, itemIndex, request.returnsFile === true);
+			if (!failure) return response as FullResponse;
 
 			const retriesLeft = retries < this.options.maxRetries;
 			if (failure.kind === 'rateLimited' && retriesLeft) {
@@ -122,6 +141,7 @@ export class FeishuClient {
 	private failureOf(
 		response: FullResponse | NoResponse,
 		itemIndex: number,
+		returnsFile: boolean,
 	): { kind: 'rateLimited' | 'transient' | 'notReady' | 'final'; error: NodeApiError } | undefined {
 		if ('networkFailure' in response) {
 			return {
@@ -133,6 +153,7 @@ export class FeishuClient {
 				}, itemIndex),
 			};
 		}
+		if (returnsFile && response.statusCode < 300 && !isJson(response)) return undefined;
 		const body = jsonBody(response.body);
 		if (!body || typeof body.code !== 'number') {
 			return {
@@ -221,7 +242,7 @@ export class FeishuClient {
 			url: `${this.baseUrl}${request.path}`,
 			qs: request.qs,
 			body: request.body,
-			json: true,
+			...(request.returnsFile ? { encoding: 'arraybuffer' as const } : { json: true }),
 			returnFullResponse: true,
 			// Feishu reports most failures in the body's code; we read them ourselves.
 			ignoreHttpStatusErrors: true,
@@ -265,6 +286,11 @@ function isTokenRejected(response: FullResponse | NoResponse): boolean {
 	const body = jsonBody(response.body);
 	if (body && typeof body.code === 'number') return TOKEN_INVALID_CODES.has(body.code);
 	return response.statusCode === 401;
+}
+
+function isJson(response: FullResponse): boolean {
+	const type = response.headers?.['content-type'];
+	return /json/i.test(Array.isArray(type) ? type.join(';') : (type ?? ''));
 }
 
 /** n8n hands back parsed JSON, a string (when parsing failed) or a Buffer. */

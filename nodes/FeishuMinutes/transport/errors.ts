@@ -6,8 +6,8 @@ interface KnownError {
 	description: string;
 }
 
-const MEDIA_SCOPE =
-	'minutes:minutes.media:export ("下载妙记的音视频文件" / "Download audio and video files of Minutes")';
+const SCOPE_BY_OPERATION =
+	'this operation needs (Get Media: minutes:minutes.media:export; Get Transcript: minutes:minutes.transcript:export; Get and Get Statistics: minutes:minutes:readonly)';
 
 /** What each documented Feishu code means for the person running the workflow. */
 export const FEISHU_ERRORS: Record<number, KnownError> = {
@@ -34,7 +34,7 @@ export const FEISHU_ERRORS: Record<number, KnownError> = {
 		message: 'Permission denied for this minute',
 		description:
 			'The app cannot read this minute. In Feishu, open the minute, choose Share and give the app (or a group the app is in) read access. Also check that the app has the scope ' +
-			`${MEDIA_SCOPE} and that a version with it is published.`,
+			`${SCOPE_BY_OPERATION} and that a version with it is published.`,
 	},
 	2091006: {
 		message: 'Feishu had an internal error',
@@ -47,11 +47,11 @@ export const FEISHU_ERRORS: Record<number, KnownError> = {
 	},
 	99991672: {
 		message: 'The app lacks a required permission scope',
-		description: `In the Feishu developer console, add the scope ${MEDIA_SCOPE} to the app and publish a new version.`,
+		description: `In the Feishu developer console, add the scope ${SCOPE_BY_OPERATION} to the app and publish a new version.`,
 	},
 	99991679: {
 		message: 'The user has not granted a required permission scope',
-		description: `Reconnect the credential and accept the scope ${MEDIA_SCOPE}.`,
+		description: `Reconnect the credential and accept the scope ${SCOPE_BY_OPERATION}.`,
 	},
 };
 

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { downloadMedia } from '../../transport/download';
-import { type OperationRun, readMinuteToken, readOptions, readReadyWait } from '../shared';
+import { type OperationRun, readBinaryPropertyName, readMinuteToken, readOptions, readReadyWait } from '../shared';
 
 /** Feishu's download URLs stay valid for one day. */
 const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -47,15 +47,4 @@ export async function getMedia(
 		binary: { [binaryPropertyName]: media.binary },
 		pairedItem: { item: itemIndex },
 	};
-}
-
-function readBinaryPropertyName(context: IExecuteFunctions, itemIndex: number): string {
-	const name = String(context.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
-	if (name === '') {
-		throw new NodeOperationError(context.getNode(), 'The "Put Output File in Field" field is empty', {
-			itemIndex,
-			description: 'Enter the name of the binary field for the file, e.g. data',
-		});
-	}
-	return name;
 }
