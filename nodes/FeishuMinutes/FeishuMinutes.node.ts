@@ -14,7 +14,7 @@ import { getStatistics } from './operations/minute/getStatistics.operation';
 import { getTranscript } from './operations/minute/getTranscript.operation';
 import { type Operation, readOptions } from './operations/shared';
 import { runItems } from './runItems';
-import { DEFAULT_CLIENT_OPTIONS, FeishuClient } from './transport/FeishuClient';
+import { type Authentication, DEFAULT_CLIENT_OPTIONS, FeishuClient } from './transport/FeishuClient';
 import { Semaphore } from './transport/RateLimiter';
 
 const operations: Record<string, Record<string, Operation>> = {
@@ -35,8 +35,29 @@ export class FeishuMinutes implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApi', required: true }],
+		credentials: [
+			{ name: 'feishuApi', required: true, displayOptions: { show: { authentication: ['tenantToken'] } } },
+			{ name: 'feishuOAuth2Api', required: true, displayOptions: { show: { authentication: ['userOAuth2'] } } },
+		],
 		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{
+						name: 'App (Tenant Token)',
+						value: 'tenantToken',
+						description: 'The app reads the minutes shared with it (App ID + App Secret)',
+					},
+					{
+						name: 'User (OAuth2)',
+						value: 'userOAuth2',
+						description: 'Read the minutes of the user who connected the credential',
+					},
+				],
+				default: 'tenantToken',
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -61,7 +82,8 @@ export class FeishuMinutes implements INodeType {
 
 		// Pacing and download slots are shared by all items, so they are read once, from the first item.
 		const options = readOptions(this, 0);
-		const client = await FeishuClient.create(this, {
+		const authentication = this.getNodeParameter('authentication', 0, 'tenantToken') as Authentication;
+		const client = await FeishuClient.create(this, authentication, {
 			requestsPerSecond: options.requestsPerSecond ?? DEFAULT_CLIENT_OPTIONS.requestsPerSecond,
 			maxRetries: options.maxRetries ?? DEFAULT_CLIENT_OPTIONS.maxRetries,
 			timeoutMs: (options.timeoutSeconds ?? DEFAULT_CLIENT_OPTIONS.timeoutMs / 1000) * 1000,

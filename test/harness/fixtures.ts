@@ -30,7 +30,10 @@ export function minutesWorkflow(
 				typeVersion: 1,
 				position: [200, 0],
 				parameters: { resource: 'minute', operation: 'getMedia', ...parameters },
-				credentials: { feishuApi: { id: '1', name: 'Feishu account' } },
+				credentials: {
+					feishuApi: { id: '1', name: 'Feishu account' },
+					feishuOAuth2Api: { id: '2', name: 'Feishu user account' },
+				},
 				...(settings.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},
 		],
@@ -50,6 +53,24 @@ export async function startFeishu(options: SimulatorOptions = {}) {
 		appSecret: DEFAULT_APP.appSecret,
 	});
 	return { feishu, store };
+}
+
+/** Stores a connected Feishu OAuth2 credential (the user went through consent already). */
+export function connectUser(feishu: FeishuSimulator, store: CredentialStore): void {
+	const tokens = feishu.issueUserTokens();
+	store.set('feishuOAuth2Api', {
+		deployment: 'custom',
+		baseUrl: feishu.apiUrl,
+		grantType: 'authorizationCode',
+		authUrl: `${feishu.apiUrl}/open-apis/authen/v1/authorize`,
+		accessTokenUrl: `${feishu.apiUrl}/open-apis/authen/v2/oauth/token`,
+		clientId: DEFAULT_APP.appId,
+		clientSecret: DEFAULT_APP.appSecret,
+		scope: 'minutes:minutes.media:export offline_access',
+		authQueryParameters: '',
+		authentication: 'body',
+		oauthTokenData: { ...tokens, token_type: 'Bearer', expires_in: 7200 },
+	});
 }
 
 export function itemsWithMinutes(minutes: string[]): INodeExecutionData[] {

@@ -30,6 +30,7 @@ import {
 } from 'n8n-workflow';
 
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
+import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';
 import { FeishuMinutes } from '../../nodes/FeishuMinutes/FeishuMinutes.node';
 
 const PACKAGE = 'n8n-nodes-feishu-minutes';
@@ -58,7 +59,10 @@ const nodeTypeMap: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': new PassThrough(),
 };
 
-const credentialTypeMap: Record<string, ICredentialType> = { feishuApi: new FeishuApi() };
+const credentialTypeMap: Record<string, ICredentialType> = {
+	feishuApi: new FeishuApi(),
+	feishuOAuth2Api: new FeishuOAuth2Api(),
+};
 
 const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeMap[type],
@@ -91,8 +95,8 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		super();
 	}
 
-	getParentTypes(): string[] {
-		return [];
+	getParentTypes(name: string): string[] {
+		return credentialType(name).extends ?? [];
 	}
 
 	isCredentialUsableByNode(): boolean {

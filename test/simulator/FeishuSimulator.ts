@@ -74,6 +74,14 @@ export class FeishuSimulator {
 
 	tokenRequests = 0;
 
+	/** OAuth2 refresh-token grants answered (user mode). */
+	userTokenRefreshes = 0;
+
+	private readonly validUserTokens = new Set<string>();
+
+	/** Refresh tokens are single-use, as Feishu's are. */
+	private readonly validRefreshTokens = new Set<string>();
+
 	rateLimited = 0;
 
 	/** Most API requests in flight at the same moment. */
@@ -122,9 +130,18 @@ export class FeishuSimulator {
 		return minute;
 	}
 
-	/** Every issued tenant token becomes invalid, as after expiry. */
+	/** Every issued access token (tenant and user) becomes invalid, as after expiry. */
 	revokeTokens(): void {
 		this.validTokens.clear();
+		this.validUserTokens.clear();
+	}
+
+	/** A user who completed Feishu's OAuth2 consent: their access and refresh tokens. */
+	issueUserTokens(): { access_token: string; refresh_token: string } {
+		const tokens = { access_token: `u-${randomBytes(16).toString('hex')}`, refresh_token: `ur-${randomBytes(16).toString('hex')}` };
+		this.validUserTokens.add(tokens.access_token);
+		this.validRefreshTokens.add(tokens.refresh_token);
+		return tokens;
 	}
 
 	/** Every download URL handed out so far now answers 403, as after its day of validity. */
@@ -168,6 +185,9 @@ export class FeishuSimulator {
 		}
 
 		if (path.startsWith('/__simulator/')) return this.handleControl(req.method ?? 'GET', path, body, res);
+		if (req.method === 'POST' && path === '/open-apis/authen/v2/oauth/token') {
+			return this.issueUserToken(body, req.headers['content-type'] ?? '', res);
+		}
 		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return this.issueTenantToken(body, res);
 		}
@@ -225,6 +245,30 @@ export class FeishuSimulator {
 		sendJson(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
 	}
 
+	/** Feishu's OAuth2 token endpoint (v2), refresh_token grant; accepts JSON or form bodies. */
+	private issueUserToken(rawBody: string, contentType: string, res: ServerResponse): void {
+		const body: Record<string, unknown> = /json/.test(contentType)
+			? (JSON.parse(rawBody || '{}') as Record<string, unknown>)
+			: Object.fromEntries(new URLSearchParams(rawBody));
+		const secret = typeof body.client_id === 'string' ? this.apps[body.client_id] : undefined;
+		if (secret === undefined || body.client_secret !== secret) {
+			return sendJson(res, 400, { code: 20002, error: 'invalid_client', error_description: 'client secret invalid' });
+		}
+		if (body.grant_type !== 'refresh_token' || !this.validRefreshTokens.delete(String(body.refresh_token))) {
+			return sendJson(res, 400, { code: 20026, error: 'invalid_grant', error_description: 'refresh token invalid' });
+		}
+		this.userTokenRefreshes++;
+		const tokens = this.issueUserTokens();
+		sendJson(res, 200, {
+			code: 0,
+			...tokens,
+			expires_in: 7200,
+			refresh_token_expires_in: 604800,
+			scope: 'minutes:minutes.media:export offline_access',
+			token_type: 'Bearer',
+		});
+	}
+
 	/** Returns the app the bearer token belongs to, or answers with Feishu's token error. */
 	private authorize(req: IncomingMessage, res: ServerResponse): string | undefined {
 		const header = req.headers.authorization ?? '';
@@ -233,12 +277,16 @@ export class FeishuSimulator {
 			sendJson(res, 400, { code: 99991661, msg: 'Missing access token for authorization. Please make a request with token attached.' });
 			return undefined;
 		}
-		const appId = this.validTokens.get(token);
+		// a user token acts for the simulator's single app
+		const appId = this.validUserTokens.has(token) ? Object.keys(this.apps)[0] : this.validTokens.get(token);
 		if (!appId) {
-			sendJson(res, this.options.tokenErrorStatus ?? 400, {
-				code: 99991663,
-				msg: 'Invalid access token for authorization. Please make a request with token attached.',
-			});
+			sendJson(
+				res,
+				this.options.tokenErrorStatus ?? 400,
+				token.startsWith('u-')
+					? { code: 99991677, msg: 'user access token expired' }
+					: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' },
+			);
 		}
 		return appId;
 	}

@@ -12,7 +12,12 @@ import { feishuBaseUrl, FeishuTokenError, networkErrorSummary } from '../../../c
 import { feishuApiError, NOT_READY_CODE, RATE_LIMITED_CODE, SERVER_ERROR_CODE, TOKEN_INVALID_CODES } from './errors';
 import { backoffDelay, RateLimiter } from './RateLimiter';
 
-export const CREDENTIAL_TYPE = 'feishuApi';
+export const TENANT_CREDENTIAL = 'feishuApi';
+
+export const USER_CREDENTIAL = 'feishuOAuth2Api';
+
+/** The node's Authentication parameter: the app's tenant token, or a user's token through OAuth2. */
+export type Authentication = 'tenantToken' | 'userOAuth2';
 
 interface FullResponse {
 	statusCode: number;
@@ -70,8 +75,12 @@ export class FeishuClient {
 
 	private readonly limiter: RateLimiter;
 
+	/** User mode: counts OAuth2 refreshes, so a request rejected with an older token just retries. */
+	private userTokenGeneration = 0;
+
 	private constructor(
 		private readonly context: IExecuteFunctions,
+		private readonly credentialType: string,
 		private readonly credentials: ICredentialDataDecryptedObject,
 		private readonly options: ClientOptions,
 	) {
@@ -79,13 +88,22 @@ export class FeishuClient {
 		this.limiter = new RateLimiter(options.requestsPerSecond);
 	}
 
-	static async create(context: IExecuteFunctions, options: ClientOptions = DEFAULT_CLIENT_OPTIONS): Promise<FeishuClient> {
-		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	static async create(
+		context: IExecuteFunctions,
+		authentication: Authentication = 'tenantToken',
+		options: ClientOptions = DEFAULT_CLIENT_OPTIONS,
+	): Promise<FeishuClient> {
+		const credentialType = authentication === 'userOAuth2' ? USER_CREDENTIAL : TENANT_CREDENTIAL;
+		const credentials = await context.getCredentials(credentialType);
 		try {
-			return new FeishuClient(context, credentials, options);
+			return new FeishuClient(context, credentialType, credentials, options);
 		} catch (error) {
 			throw credentialError(context.getNode(), error as Error);
 		}
+	}
+
+	private get userMode(): boolean {
+		return this.credentialType === USER_CREDENTIAL;
 	}
 
 	get node(): INode {
@@ -185,7 +203,7 @@ export class FeishuClient {
 		const first = await this.sendAuthenticated(request, itemIndex, false);
 		if (!isTokenRejected(first.response)) return first.response;
 
-		const retry = await this.sendAuthenticated(request, itemIndex, true, first.tokenUsed);
+		const retry = await this.sendAuthenticated(request, itemIndex, true, first.tokenUsed, first.response);
 		if (!isTokenRejected(retry.response) || 'networkFailure' in retry.response) return retry.response;
 
 		const body = jsonBody(retry.response.body);
@@ -196,8 +214,9 @@ export class FeishuClient {
 				feishuCode: typeof body?.code === 'number' ? body.code : undefined,
 				feishuMessage: typeof body?.msg === 'string' ? body.msg : undefined,
 				message: 'Feishu rejected a freshly issued access token',
-				description:
-					'The credential worked for getting a token, but Feishu refuses it for this API. Check that the credential\'s deployment (Feishu / Lark / Base URL) is the one the app belongs to.',
+				description: this.userMode
+					? 'Feishu refuses the user\'s token even after a refresh. Reconnect the Feishu OAuth2 credential (Sign in with Feishu again).'
+					: 'The credential worked for getting a token, but Feishu refuses it for this API. Check that the credential\'s deployment (Feishu / Lark / Base URL) is the one the app belongs to.',
 			},
 			itemIndex,
 		);
@@ -213,9 +232,11 @@ export class FeishuClient {
 		itemIndex: number,
 		tokenRejected: boolean,
 		rejectedToken?: unknown,
+		rejection?: FullResponse | NoResponse,
 	): Promise<{ response: FullResponse | NoResponse; tokenUsed: unknown }> {
 		while (this.tokenFetch) await this.tokenFetch.catch(() => undefined);
 		if (this.tokenFailure) throw credentialError(this.node, this.tokenFailure, itemIndex);
+		if (this.userMode) return await this.sendAsUser(request, itemIndex, tokenRejected, rejectedToken, rejection);
 
 		const mustFetch =
 			!this.credentials.tenantAccessToken ||
@@ -236,7 +257,41 @@ export class FeishuClient {
 		}
 	}
 
-	private async send(request: FeishuRequest, itemIndex: number, fetchesToken = false): Promise<FullResponse | NoResponse> {
+	/**
+	 * User tokens are refreshed by n8n's OAuth2 support, which does so only when a request fails with
+	 * a given HTTP status. Feishu signals an expired user token in the body, with varying statuses, so
+	 * a rejected request is sent once more, telling n8n to treat that status as "token expired": n8n
+	 * refreshes (rotating the single-use refresh token), stores the new token and retries. One item
+	 * refreshes at a time; the others wait and then use the stored token.
+	 */
+	private async sendAsUser(
+		request: FeishuRequest,
+		itemIndex: number,
+		tokenRejected: boolean,
+		rejectedGeneration: unknown,
+		rejection?: FullResponse | NoResponse,
+	): Promise<{ response: FullResponse | NoResponse; tokenUsed: unknown }> {
+		const generation = this.userTokenGeneration;
+		if (!tokenRejected || generation !== rejectedGeneration) {
+			return { response: await this.send(request, itemIndex), tokenUsed: generation };
+		}
+		const status = rejection && 'statusCode' in rejection ? rejection.statusCode : 401;
+		const refreshing = this.send(request, itemIndex, false, status);
+		this.tokenFetch = refreshing;
+		try {
+			return { response: await refreshing, tokenUsed: generation + 1 };
+		} finally {
+			this.userTokenGeneration = generation + 1;
+			this.tokenFetch = undefined;
+		}
+	}
+
+	private async send(
+		request: FeishuRequest,
+		itemIndex: number,
+		fetchesToken = false,
+		refreshOnStatus = 401,
+	): Promise<FullResponse | NoResponse> {
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${this.baseUrl}${request.path}`,
@@ -251,15 +306,22 @@ export class FeishuClient {
 		// The slot is taken right before sending, after any wait for another item's token fetch.
 		const slot = await this.limiter.acquire();
 		try {
+			if (this.userMode) {
+				// n8n's OAuth2 refresh needs the request to fail with the status that means "expired"
+				options.ignoreHttpStatusErrors = { ignore: true, except: [refreshOnStatus] };
+				return (await this.context.helpers.httpRequestWithAuthentication.call(this.context, USER_CREDENTIAL, options, {
+					oauth2: { tokenExpiredStatusCode: refreshOnStatus },
+				})) as FullResponse;
+			}
 			return (await this.context.helpers.httpRequestWithAuthentication.call(
 				this.context,
-				CREDENTIAL_TYPE,
+				TENANT_CREDENTIAL,
 				options,
 				{
 					credentialsDecrypted: {
-						id: this.node.credentials?.[CREDENTIAL_TYPE]?.id ?? '',
-						name: this.node.credentials?.[CREDENTIAL_TYPE]?.name ?? '',
-						type: CREDENTIAL_TYPE,
+						id: this.node.credentials?.[TENANT_CREDENTIAL]?.id ?? '',
+						name: this.node.credentials?.[TENANT_CREDENTIAL]?.name ?? '',
+						type: TENANT_CREDENTIAL,
 						data: this.credentials,
 					},
 					// Never let n8n refresh on its own: the status alone cannot tell a token error (see above).
@@ -267,6 +329,20 @@ export class FeishuClient {
 				},
 			)) as FullResponse;
 		} catch (error) {
+			const answered = responseIn(error);
+			if (answered) return answered;
+			if (this.userMode && isOAuthFailure(error)) {
+				throw feishuApiError(
+					this.node,
+					{
+						httpCode: 401,
+						message: 'The Feishu user token could not be refreshed',
+						description:
+							'Reconnect the Feishu OAuth2 credential (Sign in with Feishu again). Refresh tokens expire after 7 days unused, and authorization after 365 days; the app also needs "offline_access".',
+					},
+					itemIndex,
+				);
+			}
 			const tokenError = findTokenError(error);
 			if (tokenError) {
 				// Only a token fetch can fail this way; later requests of this execution fail alike.
@@ -317,6 +393,32 @@ function describeBody(body: unknown): string {
 	if (text.trim() === '') return '(empty body)';
 	const squeezed = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
 	return JSON.stringify(squeezed.length > 160 ? `${squeezed.slice(0, 160)}…` : squeezed);
+}
+
+/** An HTTP answer carried by a thrown error (user mode lets the "expired" status throw). */
+function responseIn(error: unknown): FullResponse | undefined {
+	for (let current = error, depth = 0; current && depth < 5; depth++) {
+		const response = (current as { response?: { status?: unknown; headers?: unknown; data?: unknown } }).response;
+		if (response && typeof response.status === 'number') {
+			return {
+				statusCode: response.status,
+				headers: (response.headers ?? {}) as FullResponse['headers'],
+				body: response.data,
+			};
+		}
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+/** n8n's OAuth2 layer failing: not connected, or the refresh itself refused. */
+function isOAuthFailure(error: unknown): boolean {
+	for (let current = error, depth = 0; current && depth < 5; depth++) {
+		const message = String((current as { message?: unknown }).message ?? '');
+		if (/oauth|refresh|reconnect/i.test(message)) return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
 }
 
 function unwrap(error: unknown): unknown {

@@ -1,0 +1,58 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/** Scopes for every operation of the node, plus offline_access so Feishu issues a refresh token. */
+const SCOPES = [
+	'minutes:minutes.media:export',
+	'minutes:minutes.transcript:export',
+	'minutes:minutes:readonly',
+	'offline_access',
+].join(' ');
+
+// Feishu's user authorization lives on accounts.* hosts; tokens come from the open platform host.
+const AUTHORIZE_URL =
+	'={{ $self["deployment"] === "lark" ? "https://accounts.larksuite.com" : $self["deployment"] === "custom" ? String($self["baseUrl"]).replace(/\\/+$/, "") : "https://accounts.feishu.cn" }}/open-apis/authen/v1/authorize';
+const ACCESS_TOKEN_URL =
+	'={{ $self["deployment"] === "lark" ? "https://open.larksuite.com" : $self["deployment"] === "custom" ? String($self["baseUrl"]).replace(/\\/+$/, "") : "https://open.feishu.cn" }}/open-apis/authen/v2/oauth/token';
+
+export class FeishuOAuth2Api implements ICredentialType {
+	name = 'feishuOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Feishu OAuth2 API';
+
+	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
+
+	documentationUrl =
+		'https://open.feishu.cn/document/authentication-management/access-token/obtain-oauth-code';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Deployment',
+			name: 'deployment',
+			type: 'options',
+			options: [
+				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
+				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
+				{ name: 'Custom Base URL', value: 'custom' },
+			],
+			default: 'feishu',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://open.feishu.example.com',
+			description: 'Root of the Open Platform API, without /open-apis',
+			displayOptions: { show: { deployment: ['custom'] } },
+		},
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: AUTHORIZE_URL },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: ACCESS_TOKEN_URL },
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: SCOPES },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		// Feishu takes client_id / client_secret in the token request's body
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+	];
+}

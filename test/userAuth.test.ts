@@ -1,0 +1,73 @@
+import type { FeishuSimulator } from './simulator/FeishuSimulator';
+import { NODE_NAME, READY_TOKEN, connectUser, itemsWithMinutes, runMinutes, startFeishu } from './harness/fixtures';
+import type { CredentialStore } from './harness/runWorkflow';
+
+let feishu: FeishuSimulator;
+let store: CredentialStore;
+
+afterEach(async () => await feishu.stop());
+
+const USER = { authentication: 'userOAuth2' };
+
+test('User (OAuth2): requests carry the user\'s token, never fetch a tenant token', async () => {
+	({ feishu, store } = await startFeishu());
+	connectUser(feishu, store);
+	const userToken = store.get('feishuOAuth2Api').oauthTokenData as { access_token: string };
+
+	const result = await runMinutes(store, { ...USER, minute: READY_TOKEN, output: 'file' });
+
+	expect(result.error).toBeUndefined();
+	expect(result.output(NODE_NAME)[0].json.fileSize).toBe(256 * 1024);
+	expect(feishu.requestsTo('/media').map((request) => request.authorization)).toEqual([`Bearer ${userToken.access_token}`]);
+	expect(feishu.tokenRequests).toBe(0);
+	expect(feishu.requests.filter((request) => request.server === 'file' && request.authorization)).toEqual([]);
+});
+
+test.each([
+	['get', 'title'],
+	['getStatistics', 'page_view_count'],
+	['getTranscript', 'transcript'],
+])('User (OAuth2) works for %s too', async (operation, field) => {
+	({ feishu, store } = await startFeishu());
+	connectUser(feishu, store);
+	const result = await runMinutes(store, { ...USER, operation, minute: READY_TOKEN });
+
+	expect(result.error).toBeUndefined();
+	expect(result.output(NODE_NAME)[0].json[field]).toBeDefined();
+});
+
+describe.each([401, 400])('an expired user token (99991677 with HTTP %i)', (tokenErrorStatus) => {
+	test('is refreshed once through the refresh token, and the new tokens are stored', async () => {
+		({ feishu, store } = await startFeishu({ tokenErrorStatus }));
+		connectUser(feishu, store);
+		const before = store.get('feishuOAuth2Api').oauthTokenData as { refresh_token: string };
+		feishu.revokeTokens();
+
+		const result = await runMinutes(
+			store,
+			{ ...USER, minute: '={{ $json.minute }}' },
+			{ items: itemsWithMinutes([READY_TOKEN, READY_TOKEN, READY_TOKEN]) },
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(result.output(NODE_NAME).every((item) => typeof item.json.downloadUrl === 'string')).toBe(true);
+		expect(feishu.userTokenRefreshes).toBe(1);
+		const after = store.get('feishuOAuth2Api').oauthTokenData as { refresh_token: string };
+		expect(after.refresh_token).not.toBe(before.refresh_token);
+	});
+});
+
+test('a refresh Feishu refuses asks the user to reconnect', async () => {
+	({ feishu, store } = await startFeishu({ tokenErrorStatus: 401 }));
+	connectUser(feishu, store);
+	store.set('feishuOAuth2Api', {
+		...store.get('feishuOAuth2Api'),
+		oauthTokenData: { access_token: 'u-stale', refresh_token: 'ur-already-used', token_type: 'Bearer' },
+	});
+
+	const result = await runMinutes(store, { ...USER, minute: READY_TOKEN });
+
+	expect(result.error?.message).toBeDefined();
+	expect(`${result.error?.message} ${result.error?.description}`).toMatch(/reconnect/i);
+	expect(JSON.stringify(result.run.data.resultData)).not.toContain('ur-already-used');
+});
