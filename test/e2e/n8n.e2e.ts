@@ -14,6 +14,7 @@ const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
 const FORBIDDEN = 'obcnforbiddenminute00001';
 const SIZE = 3 * 1024 * 1024 + 17;
 const CREDENTIAL = { id: 'feishuSimulator01', name: 'Feishu account' };
+const USER_CREDENTIAL = { id: 'feishuUserOAuth01', name: 'Feishu user account' };
 
 let n8n: N8n;
 let feishu: FeishuSimulator;
@@ -30,6 +31,12 @@ function exampleWorkflow(id: string, parameters: INodeParameters, extraNodes: IW
 	return workflow;
 }
 
+function withUserCredential(workflow: IWorkflowBase): IWorkflowBase {
+	const minutes = workflow.nodes.find((node) => node.type === `${PACKAGE_NAME}.feishuMinutes`)!;
+	minutes.credentials = { feishuOAuth2Api: USER_CREDENTIAL };
+	return workflow;
+}
+
 beforeAll(async () => {
 	const install = installN8n();
 	n8n = new N8n(install);
@@ -39,8 +46,21 @@ beforeAll(async () => {
 	feishu.addMinute({ token: MINUTE, title: '产品周会 Weekly sync', size: SIZE });
 	feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
 
+	const userTokens = feishu.issueUserTokens();
 	await n8n.importJson('credentials', [
 		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
+		{
+			...USER_CREDENTIAL,
+			type: 'feishuOAuth2Api',
+			// as after "Connect": n8n fills the hidden URLs from the deployment, and keeps the tokens
+			data: {
+				deployment: 'custom',
+				baseUrl: feishu.apiUrl,
+				clientId: DEFAULT_APP.appId,
+				clientSecret: DEFAULT_APP.appSecret,
+				oauthTokenData: { ...userTokens, token_type: 'Bearer', expires_in: 7200 },
+			},
+		},
 	]);
 	await n8n.importJson('workflow', [
 		exampleWorkflow('e2eUrlMode000001', { minute: `https://sample.feishu.cn/minutes/${MINUTE}`, output: 'url' }),
@@ -59,6 +79,8 @@ beforeAll(async () => {
 			},
 		]),
 		exampleWorkflow('e2eForbidden0001', { minute: FORBIDDEN, output: 'url' }),
+		exampleWorkflow('e2eTranscript001', { operation: 'getTranscript', minute: MINUTE, output: 'text', fileFormat: 'srt' }),
+		withUserCredential(exampleWorkflow('e2eUserOAuth0001', { authentication: 'userOAuth2', minute: MINUTE, output: 'url' })),
 	]);
 }, 1_200_000);
 
@@ -94,6 +116,30 @@ test('an error workflow exits non-zero with the mapped message', async () => {
 	expect(status).not.toBe(0);
 	expect(output).toContain('Permission denied for this minute (Feishu code 2091005: permission deny)');
 	expect(output).not.toContain(DEFAULT_APP.appSecret);
+});
+
+test('Get Transcript runs in real n8n', async () => {
+	const { status, run, output } = await n8n.execute('e2eTranscript001');
+
+	expect({ status, output: status === 0 && run ? '' : output }).toEqual({ status: 0, output: '' });
+	const [item] = run!.data.resultData.runData['Feishu Minutes'][0].data!.main[0];
+	expect(item.json).toMatchObject({ minuteToken: MINUTE, format: 'srt' });
+	expect(String(item.json.transcript)).toContain('00:00:01,000 --> 00:00:04,000');
+});
+
+test('User (OAuth2): the user\'s token is used, and after it expires n8n refreshes it once and stores the new pair', async () => {
+	const first = await n8n.execute('e2eUserOAuth0001');
+	expect({ status: first.status, output: first.status === 0 && first.run ? '' : first.output }).toEqual({ status: 0, output: '' });
+	expect(feishu.userTokenRefreshes).toBe(0);
+
+	feishu.revokeTokens();
+	const afterExpiry = await n8n.execute('e2eUserOAuth0001');
+	expect({ status: afterExpiry.status, output: afterExpiry.status === 0 ? '' : afterExpiry.output }).toEqual({ status: 0, output: '' });
+	expect(feishu.userTokenRefreshes).toBe(1);
+
+	// the rotated refresh token was stored: the next execution needs no refresh
+	expect((await n8n.execute('e2eUserOAuth0001')).status).toBe(0);
+	expect(feishu.userTokenRefreshes).toBe(1);
 });
 
 test('the token persists across executions and survives being revoked between two', async () => {
@@ -133,6 +179,7 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 		expect(nodeTypes).toContain(`"${PACKAGE_NAME}.feishuMinutes"`);
 		const credentialTypes = await (await fetch(`${base}/types/credentials.json`, { headers })).text();
 		expect(credentialTypes).toContain('"feishuApi"');
+		expect(credentialTypes).toContain('"feishuOAuth2Api"');
 		// nothing in the start-up log about our package failing to load
 		const startupProblems = server
 			.log()
