@@ -9,16 +9,18 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { minuteFields, minuteOperations } from './descriptions/minute.description';
 import { requestOptions } from './descriptions/options.description';
 import { get } from './operations/minute/get.operation';
+import { getAiNotes } from './operations/minute/getAiNotes.operation';
 import { getMedia } from './operations/minute/getMedia.operation';
 import { getStatistics } from './operations/minute/getStatistics.operation';
 import { getTranscript } from './operations/minute/getTranscript.operation';
+import { search } from './operations/minute/search.operation';
 import { type Operation, readOptions } from './operations/shared';
 import { runItems } from './runItems';
 import { type Authentication, DEFAULT_CLIENT_OPTIONS, FeishuClient } from './transport/FeishuClient';
 import { Semaphore } from './transport/RateLimiter';
 
 const operations: Record<string, Record<string, Operation>> = {
-	minute: { get, getMedia, getStatistics, getTranscript },
+	minute: { get, getAiNotes, getMedia, getStatistics, getTranscript, search },
 };
 
 export class FeishuMinutes implements INodeType {
@@ -89,6 +91,8 @@ export class FeishuMinutes implements INodeType {
 			timeoutMs: (options.timeoutSeconds ?? DEFAULT_CLIENT_OPTIONS.timeoutMs / 1000) * 1000,
 		});
 		const downloads = new Semaphore(options.parallelDownloads ?? 3);
-		return [await runItems(this, async (itemIndex) => await run.call(this, { client, downloads }, itemIndex))];
+		return [
+			await runItems(this, async (itemIndex) => await run.call(this, { client, downloads, authentication }, itemIndex)),
+		];
 	}
 }

@@ -14,11 +14,11 @@ const ITEMS_IN_FLIGHT = 32;
  */
 export async function runItems(
 	context: IExecuteFunctions,
-	runItem: (itemIndex: number) => Promise<INodeExecutionData>,
+	runItem: (itemIndex: number) => Promise<INodeExecutionData | INodeExecutionData[]>,
 ): Promise<INodeExecutionData[]> {
 	const itemCount = context.getInputData().length;
 	const continueOnFail = context.continueOnFail();
-	const results: INodeExecutionData[] = new Array(itemCount);
+	const results: Array<INodeExecutionData | INodeExecutionData[]> = new Array(itemCount);
 	const failures = new Map<number, Error>();
 	let next = 0;
 
@@ -41,7 +41,7 @@ export async function runItems(
 		if (error instanceof NodeApiError) throw new NodeApiError(context.getNode(), error as unknown as JsonObject);
 		throw new NodeOperationError(context.getNode(), error, { itemIndex });
 	}
-	return results;
+	return results.flat();
 }
 
 function errorJson(error: Error & { description?: string | null; context?: Record<string, unknown> }) {

@@ -35,6 +35,8 @@ export interface SimulatedMinute {
 	latencyMs?: number;
 	/** The file server drops the connection after this many bytes, short of Content-Length. */
 	cutDownloadAfter?: number;
+	/** Creation time (ms since epoch), for search; default 2024-11-24T00:00:00Z. */
+	createTime?: number;
 }
 
 export interface SimulatorOptions {
@@ -191,7 +193,13 @@ export class FeishuSimulator {
 		if (req.method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return this.issueTenantToken(body, res);
 		}
-		const minuteApi = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript)?(?:\?(.*))?$/.exec(path);
+		const minuteApi = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/.exec(path);
+		const search = /^\/open-apis\/minutes\/v1\/minutes\/search(?:\?(.*))?$/.exec(path);
+		if (req.method === 'POST' && search) {
+			const appId = this.authorize(req, res);
+			if (appId) this.answerSearch(req, new URLSearchParams(search[1] ?? ''), body, res);
+			return;
+		}
 		if (req.method === 'GET' && minuteApi) {
 			const appId = this.authorize(req, res);
 			if (!appId) return;
@@ -343,6 +351,17 @@ export class FeishuSimulator {
 				},
 			});
 		}
+		if (endpoint === '/artifacts') {
+			return sendJson(res, 200, {
+				code: 0,
+				msg: 'success',
+				data: {
+					summary: `${title}: the team reviewed the release plan.`,
+					minute_chapters: [{ title: 'Release plan', start_ms: 1000, stop_ms: 60000, summary_content: 'On track for Friday.' }],
+					minute_todos: [{ content: 'Send the release notes', assignees: ['ou_simulated_owner'] }],
+				},
+			});
+		}
 		if (endpoint === '/statistics') {
 			return sendJson(res, 200, {
 				code: 0,
@@ -363,6 +382,45 @@ export class FeishuSimulator {
 			'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(`${title}.${format}`)}`,
 		});
 		res.end(transcript(format, query.get('need_speaker') === 'true', query.get('need_timestamp') === 'true'));
+	}
+
+	/** Minutes search: user tokens only, keyword in the title, create-time window, pages of at most 30. */
+	private answerSearch(req: IncomingMessage, query: URLSearchParams, rawBody: string, res: ServerResponse): void {
+		const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+		if (!this.validUserTokens.has(token)) {
+			return sendJson(res, 400, { code: 99991672, msg: 'Access denied. This API needs a user_access_token.' });
+		}
+		const body = JSON.parse(rawBody || '{}') as {
+			query?: string;
+			filter?: { create_time?: { start_time?: string; end_time?: string } };
+		};
+		const start = Date.parse(body.filter?.create_time?.start_time ?? '') || -Infinity;
+		const end = Date.parse(body.filter?.create_time?.end_time ?? '') || Infinity;
+		const pageSize = Math.min(30, Number(query.get('page_size') ?? 15));
+		const offset = Number(query.get('page_token') ?? 0);
+		const matching = [...this.minutes.values()]
+			.filter((minute) => !minute.mediaError)
+			.filter((minute) => !body.query || (minute.title ?? '').includes(body.query))
+			.filter((minute) => {
+				const created = minute.createTime ?? Date.parse('2024-11-24T00:00:00Z');
+				return created >= start && created < end;
+			});
+		const page = matching.slice(offset, offset + pageSize);
+		const hasMore = offset + pageSize < matching.length;
+		sendJson(res, 200, {
+			code: 0,
+			msg: 'success',
+			data: {
+				items: page.map((minute) => ({
+					token: minute.token,
+					display_info: minute.title ?? minute.token,
+					meta_data: { app_link: `https://sample.feishu.cn/minutes/${minute.token}`, description: '', avatar: '' },
+				})),
+				total: matching.length,
+				has_more: hasMore,
+				...(hasMore ? { page_token: String(offset + pageSize) } : {}),
+			},
+		});
 	}
 
 	/** A sliding one-second window per app, as Feishu's gateway enforces "5 requests per second". */

@@ -17,6 +17,12 @@ export const minuteOperations: INodeProperties[] = [
 				description: 'Get a minute\'s title, owner, create time, duration, URL and cover',
 			},
 			{
+				name: 'Get AI Notes',
+				value: 'getAiNotes',
+				action: 'Get the AI notes of a minute',
+				description: 'Get Feishu\'s AI summary, chapters and to-dos of a minute',
+			},
+			{
 				name: 'Get Media',
 				value: 'getMedia',
 				action: 'Get the audio or video file of a minute',
@@ -34,6 +40,12 @@ export const minuteOperations: INodeProperties[] = [
 				action: 'Get the transcript of a minute',
 				description: 'Get a minute\'s transcript as text or as a .txt / .srt file',
 			},
+			{
+				name: 'Search',
+				value: 'search',
+				action: 'Search minutes',
+				description: 'Find the minutes the connected user can see, by keyword and creation time (User (OAuth2) only)',
+			},
 		],
 		default: 'getMedia',
 	},
@@ -47,8 +59,52 @@ const minuteField: INodeProperties = {
 	default: '',
 	placeholder: 'https://sample.feishu.cn/minutes/obcnq3b9jl72l83w4f149w9c',
 	description: MINUTE_FIELD_HINT,
-	displayOptions: { show: { resource: ['minute'] } },
+	displayOptions: { show: { resource: ['minute'] }, hide: { operation: ['search'] } },
 };
+
+const searchFields: INodeProperties[] = [
+	{
+		displayName: 'Keyword',
+		name: 'keyword',
+		type: 'string',
+		default: '',
+		description: 'Words in the minute\'s title or content (at most 50 characters); empty finds all',
+		displayOptions: { show: { resource: ['minute'], operation: ['search'] } },
+	},
+	{
+		displayName: 'Created After',
+		name: 'createdAfter',
+		type: 'dateTime',
+		default: '',
+		description: 'Only minutes created at or after this time',
+		displayOptions: { show: { resource: ['minute'], operation: ['search'] } },
+	},
+	{
+		displayName: 'Created Before',
+		name: 'createdBefore',
+		type: 'dateTime',
+		default: '',
+		description: 'Only minutes created before this time',
+		displayOptions: { show: { resource: ['minute'], operation: ['search'] } },
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show: { resource: ['minute'], operation: ['search'] } },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { resource: ['minute'], operation: ['search'], returnAll: [false] } },
+	},
+];
 
 const getMediaFields: INodeProperties[] = [
 	{
@@ -127,6 +183,7 @@ const binaryPropertyField: INodeProperties = {
 
 export const minuteFields: INodeProperties[] = [
 	minuteField,
+	...searchFields,
 	...getMediaFields,
 	...getTranscriptFields,
 	binaryPropertyField,

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { RequestOptionValues } from '../descriptions/options.description';
-import type { FeishuClient, ReadyWait } from '../transport/FeishuClient';
+import type { Authentication, FeishuClient, ReadyWait } from '../transport/FeishuClient';
 import type { Semaphore } from '../transport/RateLimiter';
 import { MINUTE_FIELD_HINT, parseMinute } from '../transport/minuteToken';
 
@@ -10,13 +10,15 @@ import { MINUTE_FIELD_HINT, parseMinute } from '../transport/minuteToken';
 export interface OperationRun {
 	client: FeishuClient;
 	downloads: Semaphore;
+	authentication: Authentication;
 }
 
+/** One output item per input item, or several (Search). */
 export type Operation = (
 	this: IExecuteFunctions,
 	run: OperationRun,
 	itemIndex: number,
-) => Promise<INodeExecutionData>;
+) => Promise<INodeExecutionData | INodeExecutionData[]>;
 
 export function readOptions(context: IExecuteFunctions, itemIndex: number): RequestOptionValues {
 	return context.getNodeParameter('options', itemIndex, {}) as RequestOptionValues;
