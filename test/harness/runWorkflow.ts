@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import type { BinaryDataConfig, ErrorReporter } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INodeParameters,
 	type ICredentialType,
 	type ICredentials,
 	type IExecuteFunctions,
@@ -32,6 +34,7 @@ import {
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
 import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';
 import { FeishuMinutes } from '../../nodes/FeishuMinutes/FeishuMinutes.node';
+import { FeishuMinutesTrigger } from '../../nodes/FeishuMinutesTrigger/FeishuMinutesTrigger.node';
 
 const PACKAGE = 'n8n-nodes-feishu-minutes';
 
@@ -56,6 +59,7 @@ class PassThrough implements INodeType {
 
 const nodeTypeMap: Record<string, INodeType> = {
 	[`${PACKAGE}.feishuMinutes`]: new FeishuMinutes(),
+	[`${PACKAGE}.feishuMinutesTrigger`]: new FeishuMinutesTrigger(),
 	'n8n-nodes-base.manualTrigger': new PassThrough(),
 };
 
@@ -273,8 +277,68 @@ export async function runWorkflow(
 
 	const hooks = new ExecutionLifecycleHooks(mode, 'test-execution', workflowBase);
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', resolve));
+	const additionalData = buildAdditionalData(store, hooks);
 
-	const additionalData = {
+	const startNode = workflow.getStartNode();
+	if (!startNode) throw new Error('The workflow has no start node');
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: startNode, data: { main: [items] }, source: null }],
+		},
+	});
+
+	const execution = new WorkflowExecute(additionalData, mode, runExecutionData);
+	await execution.processRunExecutionData(workflow);
+	const run = await finished;
+	return {
+		run,
+		error: run.data.resultData.error,
+		output(nodeName) {
+			const taskData = run.data.resultData.runData[nodeName]?.[0];
+			if (!taskData) throw new Error(`Node "${nodeName}" did not run`);
+			return taskData.data?.main?.[0] ?? [];
+		},
+	};
+}
+
+/**
+ * One poll of the Feishu Minutes Trigger, as n8n's scheduler runs it for an active workflow.
+ * `staticData` is what n8n would have saved from earlier polls; it is updated in place.
+ */
+export async function pollTrigger(
+	parameters: INodeParameters,
+	{ store, staticData, mode = 'trigger' }: { store: CredentialStore; staticData: IDataObject; mode?: WorkflowExecuteMode },
+): Promise<INodeExecutionData[]> {
+	prepareN8nUserFolder();
+	const node: INode = {
+		id: 'trigger',
+		name: 'Feishu Minutes Trigger',
+		type: `${PACKAGE}.feishuMinutesTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { feishuOAuth2Api: { id: '2', name: 'Feishu user account' } },
+	};
+	const workflow = new Workflow({ id: 'test-workflow', nodes: [node], connections: {}, nodeTypes, active: true });
+	const hooks = new ExecutionLifecycleHooks(mode, 'test-poll', { id: 'test-workflow' } as IWorkflowBase);
+	const context = new PollContext(
+		workflow,
+		node,
+		buildAdditionalData(store, hooks),
+		mode,
+		mode === 'manual' ? 'manual' : 'activate',
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		() => staticData,
+	);
+	const result = await nodeTypeMap[node.type].poll!.call(context);
+	return result?.[0] ?? [];
+}
+
+function buildAdditionalData(store: CredentialStore, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	return {
 		hooks,
 		credentialsHelper: new TestCredentialsHelper(store),
 		executionId: 'test-execution',
@@ -300,25 +364,4 @@ export async function runWorkflow(
 			throw new Error('task runners are not used by these tests');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
-
-	const startNode = workflow.getStartNode();
-	if (!startNode) throw new Error('The workflow has no start node');
-	const runExecutionData = createRunExecutionData({
-		executionData: {
-			nodeExecutionStack: [{ node: startNode, data: { main: [items] }, source: null }],
-		},
-	});
-
-	const execution = new WorkflowExecute(additionalData, mode, runExecutionData);
-	await execution.processRunExecutionData(workflow);
-	const run = await finished;
-	return {
-		run,
-		error: run.data.resultData.error,
-		output(nodeName) {
-			const taskData = run.data.resultData.runData[nodeName]?.[0];
-			if (!taskData) throw new Error(`Node "${nodeName}" did not run`);
-			return taskData.data?.main?.[0] ?? [];
-		},
-	};
 }

@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** 2024-11-24T00:00:00Z: when minutes without their own createTime were created. */
+const DEFAULT_CREATE_TIME = 1732406400000;
+
 export const DEFAULT_APP = { appId: 'cli_simulator0000001', appSecret: 'simulator-secret-do-not-leak' };
 
 /** HTTP status Feishu documents for each media error code. */
@@ -342,7 +345,7 @@ export class FeishuSimulator {
 					minute: {
 						token: minute.token,
 						owner_id: 'ou_simulated_owner',
-						create_time: '1732406400000',
+						create_time: String(minute.createTime ?? DEFAULT_CREATE_TIME),
 						title,
 						cover: `${this.fileUrl}/cover/${minute.token}.png`,
 						duration: '1800000',
@@ -402,7 +405,7 @@ export class FeishuSimulator {
 			.filter((minute) => !minute.mediaError)
 			.filter((minute) => !body.query || (minute.title ?? '').includes(body.query))
 			.filter((minute) => {
-				const created = minute.createTime ?? Date.parse('2024-11-24T00:00:00Z');
+				const created = minute.createTime ?? DEFAULT_CREATE_TIME;
 				return created >= start && created < end;
 			});
 		const page = matching.slice(offset, offset + pageSize);

@@ -3,6 +3,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	IPollFunctions,
 	IHttpRequestOptions,
 	INode,
 } from 'n8n-workflow';
@@ -79,7 +80,7 @@ export class FeishuClient {
 	private userTokenGeneration = 0;
 
 	private constructor(
-		private readonly context: IExecuteFunctions,
+		private readonly context: IExecuteFunctions | IPollFunctions,
 		private readonly credentialType: string,
 		private readonly credentials: ICredentialDataDecryptedObject,
 		private readonly options: ClientOptions,
@@ -89,7 +90,7 @@ export class FeishuClient {
 	}
 
 	static async create(
-		context: IExecuteFunctions,
+		context: IExecuteFunctions | IPollFunctions,
 		authentication: Authentication = 'tenantToken',
 		options: ClientOptions = DEFAULT_CLIENT_OPTIONS,
 	): Promise<FeishuClient> {

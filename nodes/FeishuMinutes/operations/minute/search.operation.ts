@@ -1,16 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { searchMinutes } from '../../transport/searchMinutes';
 import type { OperationRun } from '../shared';
-
-/** Feishu's page size limit for minutes search. */
-const MAX_PAGE_SIZE = 30;
-
-interface SearchPage {
-	items?: IDataObject[];
-	has_more?: boolean;
-	page_token?: string;
-}
 
 /**
  * Minutes visible to the connected user, by keyword and create-time window: one output item per
@@ -32,23 +24,8 @@ export async function search(
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
 	const body = searchBody(this, itemIndex);
 
-	const found: IDataObject[] = [];
-	let pageToken: string | undefined;
-	do {
-		const page = await client.request<SearchPage>(
-			{
-				method: 'POST',
-				path: '/open-apis/minutes/v1/minutes/search',
-				qs: { page_size: Math.min(MAX_PAGE_SIZE, limit - found.length), ...(pageToken ? { page_token: pageToken } : {}) },
-				body,
-			},
-			itemIndex,
-		);
-		found.push(...(page.items ?? []));
-		pageToken = page.has_more ? page.page_token : undefined;
-	} while (pageToken && found.length < limit);
-
-	return found.slice(0, limit).map((minute) => ({
+	const found = await searchMinutes(client, body, limit, itemIndex);
+	return found.map((minute) => ({
 		json: { minuteToken: minute.token, ...minute },
 		pairedItem: { item: itemIndex },
 	}));

@@ -1,0 +1,88 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { FeishuSimulator } from './simulator/FeishuSimulator';
+import { READY_TOKEN, connectUser, startFeishu } from './harness/fixtures';
+import { pollTrigger, type CredentialStore } from './harness/runWorkflow';
+
+let feishu: FeishuSimulator;
+let store: CredentialStore;
+let staticData: IDataObject;
+
+beforeEach(async () => {
+	({ feishu, store } = await startFeishu());
+	connectUser(feishu, store);
+	staticData = {};
+});
+afterEach(async () => await feishu.stop());
+
+const token = (n: number) => `new${String(n).padStart(21, '0')}`;
+const poll = async (parameters: IDataObject = {}) =>
+	(await pollTrigger({ waitUntilReady: true, ...parameters }, { store, staticData })).map((item) => item.json.minuteToken);
+
+test('first activation starts from now: earlier minutes are not emitted', async () => {
+	expect(await poll()).toEqual([]);
+	expect(feishu.requestsTo('/search')).toHaveLength(1);
+});
+
+test('minutes created between polls are emitted once each, oldest first, with their details', async () => {
+	await poll();
+	feishu.addMinute({ token: token(2), title: 'Second', createTime: Date.now() + 20 });
+	feishu.addMinute({ token: token(1), title: 'First', createTime: Date.now() + 10 });
+
+	const items = await pollTrigger({ waitUntilReady: true }, { store, staticData });
+	expect(items.map((item) => item.json.minuteToken)).toEqual([token(1), token(2)]);
+	expect(items[0].json).toMatchObject({ title: 'First', url: `https://sample.feishu.cn/minutes/${token(1)}` });
+
+	expect(await poll()).toEqual([]);
+	feishu.addMinute({ token: token(3), createTime: Date.now() });
+	expect(await poll()).toEqual([token(3)]);
+});
+
+test('a restart in between (static data saved and reloaded) neither loses nor repeats a minute', async () => {
+	await poll();
+	feishu.addMinute({ token: token(1), createTime: Date.now() });
+	expect(await poll()).toEqual([token(1)]);
+
+	staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject; // what n8n stored, read back after a restart
+	feishu.addMinute({ token: token(2), createTime: Date.now() });
+	expect(await poll()).toEqual([token(2)]);
+});
+
+test('Start From a date also emits the minutes created since then', async () => {
+	const startTime = new Date(Date.now() - 3600_000).toISOString();
+	feishu.addMinute({ token: token(1), createTime: Date.now() - 1800_000 });
+	feishu.addMinute({ token: token(2), createTime: Date.now() - 7200_000 });
+
+	expect(await poll({ startFrom: 'date', startTime })).toEqual([token(1)]);
+	expect(await poll({ startFrom: 'date', startTime })).toEqual([]);
+});
+
+test('Wait Until Media Is Ready holds back a minute still being transcribed until a later poll', async () => {
+	await poll();
+	feishu.addMinute({ token: token(1), createTime: Date.now(), readyAfterPolls: 1 });
+
+	expect(await poll()).toEqual([]);
+	expect(await poll()).toEqual([token(1)]);
+	expect(await poll()).toEqual([]);
+});
+
+test('in the editor (manual), it shows the newest minute of the last week and remembers nothing', async () => {
+	feishu.addMinute({ token: token(1), createTime: Date.now() - 3600_000 });
+	const items = await pollTrigger({}, { store, staticData, mode: 'manual' });
+
+	expect(items.map((item) => item.json.minuteToken)).toEqual([token(1)]);
+	expect(staticData).toEqual({});
+	expect(items[0].json.minuteToken).not.toBe(READY_TOKEN);
+});
+
+test('a minute that shows up in search only after the poll that should have seen it is still emitted, once', async () => {
+	await poll();
+	// created before the next poll starts, but not yet searchable then
+	const late = { token: token(1), createTime: Date.now(), mediaError: 2091002 };
+	feishu.addMinute(late);
+	await new Promise((done) => setTimeout(done, 20));
+	expect(await poll()).toEqual([]);
+	feishu.addMinute({ ...late, mediaError: undefined });
+	expect(await poll()).toEqual([token(1)]);
+	expect(await poll()).toEqual([]);
+});
