@@ -2,7 +2,7 @@
  * `npm run test:e2e`: the packed package inside a real n8n. Slow on a cold machine (n8n's own
  * install), so it is not part of `npm test`; CI runs both.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { INodeParameters, IWorkflowBase } from 'n8n-workflow';
@@ -161,6 +161,35 @@ test('the token persists across executions and survives being revoked between tw
 	expect(feishu.tokenRequests).toBe(tokensBefore + 1);
 });
 
+test('the trigger example (new minute → download → save to disk) runs when published in n8n start', async () => {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', 'new-minutes-to-disk.workflow.json'), 'utf8')) as IWorkflowBase;
+	workflow.id = 'e2eTriggerToDisk';
+	const trigger = workflow.nodes.find((node) => node.type === `${PACKAGE_NAME}.feishuMinutesTrigger`)!;
+	// count minutes from a minute ago, so the first poll already has one
+	trigger.parameters = { ...trigger.parameters, startFrom: 'date', startTime: new Date(Date.now() - 60_000).toISOString() };
+	const save = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile')!;
+	save.parameters = { ...save.parameters, fileName: `=${n8n.filesFolder}/archive/{{ $binary.data.fileName }}` };
+	mkdirSync(join(n8n.filesFolder, 'archive'), { recursive: true });
+	await n8n.importJson('workflow', [workflow]);
+	const published = await n8n.run(['publish:workflow', '--id=e2eTriggerToDisk']);
+	expect({ status: published.status, output: published.status === 0 ? '' : published.stdout + published.stderr }).toEqual({ status: 0, output: '' });
+
+	const fresh = 'obcnfreshrecording000001';
+	feishu.addMinute({ token: fresh, title: '新会议 New meeting', size: 100_000, createTime: Date.now() - 1000 });
+	const port = 15678 + Math.floor(Math.random() * 1000);
+	const server = await n8n.start(port);
+	try {
+		const target = join(n8n.filesFolder, 'archive', '新会议 New meeting.mp4');
+		const deadline = Date.now() + 150_000;
+		while (!existsSync(target) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 1000));
+		expect(existsSync(target) ? 'written' : `not written; log:\n${server.log().slice(-3000)}`).toBe('written');
+		expect(readFileSync(target).equals(mediaBytes(fresh, 100_000))).toBe(true);
+	} finally {
+		server.process.kill('SIGTERM');
+		await new Promise((done) => server.process.once('exit', done));
+	}
+});
+
 test('n8n start loads the node and its credential, whose Test button checks App ID and Secret', async () => {
 	const port = 15678 + Math.floor(Math.random() * 1000);
 	const server = await n8n.start(port);
@@ -177,6 +206,7 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 
 		const nodeTypes = await (await fetch(`${base}/types/nodes.json`, { headers })).text();
 		expect(nodeTypes).toContain(`"${PACKAGE_NAME}.feishuMinutes"`);
+		expect(nodeTypes).toContain(`"${PACKAGE_NAME}.feishuMinutesTrigger"`);
 		const credentialTypes = await (await fetch(`${base}/types/credentials.json`, { headers })).text();
 		expect(credentialTypes).toContain('"feishuApi"');
 		expect(credentialTypes).toContain('"feishuOAuth2Api"');
