@@ -101,6 +101,37 @@ describe('Get Media, binary output', () => {
 		});
 	});
 
+	const tokenFor = (i: number) => String(i).padStart(24, 'c');
+
+	test('names the file from Content-Disposition: filename* first, no path, the extension its type implies', async () => {
+		// [Content-Disposition, Content-Type, the file name the user gets]
+		const cases: Array<[string, string, string]> = [
+			[`attachment; filename="fallback.mp4"; filename*=UTF-8''%E5%91%A8%E4%BC%9A.mp4`, 'video/mp4', '周会.mp4'],
+			[`attachment; filename*=UTF-8''%E5%91%A8%E4%BC%9A.mp4; filename="fallback.mp4"`, 'video/mp4', '周会.mp4'],
+			[`attachment; filename*=ISO-8859-1''caf%E9.m4a`, 'audio/mp4', 'café.m4a'],
+			['attachment; filename="weekly sync.mp4"', 'video/mp4', 'weekly sync.mp4'],
+			['attachment; filename="\\"quoted\\" name.mp4"', 'video/mp4', '"quoted" name.mp4'],
+			['attachment; filename=bare.m4a', 'audio/mp4', 'bare.m4a'],
+			['attachment; filename="Roadmap v1.2"', 'video/mp4', 'Roadmap v1.2.mp4'],
+			['attachment; filename="interview"', 'audio/mpeg', 'interview.mp3'],
+			['attachment; filename="call.m4a"', 'video/mp4', 'call.m4a'],
+			['attachment; filename="../../../etc/passwd"', 'video/mp4', 'passwd.mp4'],
+			['attachment; filename="C:\\\\Users\\\\me\\\\x.mp4"', 'video/mp4', 'x.mp4'],
+			[`attachment; filename*=UTF-8''..%2F..%2Fevil.mp4`, 'video/mp4', 'evil.mp4'],
+			['attachment; filename=".."', 'video/mp4', `${tokenFor(12)}.mp4`],
+		];
+		const tokens = cases.map((_, i) => tokenFor(i));
+		cases.forEach(([contentDisposition, contentType], i) =>
+			feishu.addMinute({ token: tokens[i], contentDisposition, contentType, size: 100 }),
+		);
+		const result = await runMinutes(store, { minute: '={{ $json.minute }}', output: 'file' }, { items: itemsWithMinutes(tokens) });
+
+		expect(result.error).toBeUndefined();
+		const names = result.output(NODE_NAME).map((item) => item.binary!.data.fileName);
+		expect(names).toEqual(cases.map(([, , expected]) => expected));
+		for (const name of names) expect(name).not.toMatch(/[\\/]/);
+	});
+
 	test('never sends the Authorization header to the download host', async () => {
 		const result = await runMinutes(
 			store,

@@ -33,6 +33,11 @@ const EXTENSIONS: Record<string, string> = {
 	'video/quicktime': 'mov',
 };
 
+const DEFAULT_EXTENSION = 'mp4';
+
+/** Extensions that already say "media": a name ending in one keeps it. */
+const MEDIA_EXTENSIONS = new Set([...Object.values(EXTENSIONS), 'aac', 'flac', 'opus', 'mkv', 'avi']);
+
 /**
  * Streams a pre-signed download URL into n8n's binary data. The request goes through the plain
  * (unauthenticated) helper: the URL lives on another host and must never receive our token.
@@ -116,9 +121,7 @@ export async function downloadMedia(
 	}
 
 	const mimeType = mediaType(response.headers['content-type']);
-	const fileName =
-		fileNameFromDisposition(response.headers['content-disposition']) ??
-		`${minuteToken}.${EXTENSIONS[mimeType] ?? 'mp4'}`;
+	const fileName = mediaFileName(response.headers['content-disposition'], mimeType, minuteToken);
 	let binary: IBinaryData;
 	try {
 		binary = await context.helpers.prepareBinaryData(response.body, fileName, mimeType);
@@ -167,6 +170,17 @@ function mediaType(header: unknown): string {
 	const value = Array.isArray(header) ? header[0] : header;
 	const type = typeof value === 'string' ? value.split(';')[0].trim().toLowerCase() : '';
 	return /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(type) ? type : DEFAULT_MEDIA_TYPE;
+}
+
+/**
+ * The name the file is handed on with: the server's name (see fileNameFromDisposition), else the minute
+ * token; given the extension its Content-Type implies when it has no media extension of its own
+ * (a title like "周会 v1.2" becomes "周会 v1.2.mp4"), so the next node sees what it is.
+ */
+export function mediaFileName(disposition: unknown, mimeType: string, minuteToken: string): string {
+	const name = fileNameFromDisposition(disposition) ?? minuteToken;
+	const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+	return MEDIA_EXTENSIONS.has(extension) ? name : `${name}.${EXTENSIONS[mimeType] ?? DEFAULT_EXTENSION}`;
 }
 
 /**
