@@ -19,7 +19,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** The response stream, as n8n's binary helpers take it (typed without importing Node's stream module). */
 type MediaStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & { destroy(): void };
 
-/** File extensions for the media types Feishu serves, for when no file name is sent. */
+/** File extensions for the media types Feishu serves, for a name that has none. */
 const EXTENSIONS: Record<string, string> = {
 	'video/mp4': 'mp4',
 	'audio/mp4': 'm4a',
