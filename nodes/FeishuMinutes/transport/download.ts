@@ -33,8 +33,6 @@ const EXTENSIONS: Record<string, string> = {
 	'video/quicktime': 'mov',
 };
 
-const DEFAULT_EXTENSION = 'mp4';
-
 /** Extensions that already say "media": a name ending in one keeps it. */
 const MEDIA_EXTENSIONS = new Set([...Object.values(EXTENSIONS), 'aac', 'flac', 'opus', 'mkv', 'avi']);
 
@@ -180,7 +178,7 @@ function mediaType(header: unknown): string {
 export function mediaFileName(disposition: unknown, mimeType: string, minuteToken: string): string {
 	const name = fileNameFromDisposition(disposition) ?? minuteToken;
 	const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-	return MEDIA_EXTENSIONS.has(extension) ? name : `${name}.${EXTENSIONS[mimeType] ?? DEFAULT_EXTENSION}`;
+	return MEDIA_EXTENSIONS.has(extension) ? name : `${name}.${EXTENSIONS[mimeType] ?? EXTENSIONS[DEFAULT_MEDIA_TYPE]}`;
 }
 
 /**
