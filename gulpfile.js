@@ -5,7 +5,7 @@ const { task, src, dest } = require('gulp');
 task('build:icons', copyAssets);
 
 function copyAssets() {
-	const assets = ['nodes', 'credentials'].flatMap((folder) => [
+	const assets = ['nodes', 'credentials', 'icons'].flatMap((folder) => [
 		path.resolve(folder, '**', '*.{png,svg}'),
 		path.resolve(folder, '**', '*.node.json'),
 	]);

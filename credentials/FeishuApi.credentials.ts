@@ -15,7 +15,7 @@ export class FeishuApi implements ICredentialType {
 
 	displayName = 'Feishu API';
 
-	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
+	icon: Icon = { light: 'file:../icons/feishu.svg', dark: 'file:../icons/feishu.dark.svg' };
 
 	documentationUrl =
 		'https://open.feishu.cn/document/server-docs/api-call-guide/calling-process/get-access-token';

@@ -1,12 +1,6 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-/** Scopes for every operation of the node, plus offline_access so Feishu issues a refresh token. */
-const SCOPES = [
-	'minutes:minutes.media:export',
-	'minutes:minutes.transcript:export',
-	'minutes:minutes:readonly',
-	'offline_access',
-].join(' ');
+import { USER_SCOPES } from '../nodes/FeishuMinutes/scopes';
 
 // Feishu's user authorization lives on accounts.* hosts; tokens come from the open platform host.
 const AUTHORIZE_URL =
@@ -21,7 +15,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 
 	displayName = 'Feishu OAuth2 API';
 
-	icon: Icon = { light: 'file:feishu.svg', dark: 'file:feishu.dark.svg' };
+	icon: Icon = { light: 'file:../icons/feishu.svg', dark: 'file:../icons/feishu.dark.svg' };
 
 	documentationUrl =
 		'https://open.feishu.cn/document/authentication-management/access-token/obtain-oauth-code';
@@ -50,7 +44,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
 		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: AUTHORIZE_URL },
 		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: ACCESS_TOKEN_URL },
-		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: SCOPES },
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: USER_SCOPES.join(' ') },
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		// Feishu takes client_id / client_secret in the token request's body
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },

@@ -6,7 +6,7 @@
 import type { FeishuSimulator } from './simulator/FeishuSimulator';
 import { NODE_NAME, READY_TOKEN, itemsWithMinutes, runMinutes, startFeishu } from './harness/fixtures';
 import type { CredentialStore } from './harness/runWorkflow';
-import { parseMinute } from '../nodes/FeishuMinutes/transport/minuteToken';
+import { parseMinute } from '../nodes/FeishuMinutes/helpers/minuteInput';
 
 /** Small deterministic PRNG (mulberry32), so a failure reproduces. */
 function random(seed: number) {

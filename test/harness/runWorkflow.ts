@@ -34,7 +34,7 @@ import {
 import { FeishuApi } from '../../credentials/FeishuApi.credentials';
 import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';
 import { FeishuMinutes } from '../../nodes/FeishuMinutes/FeishuMinutes.node';
-import { FeishuMinutesTrigger } from '../../nodes/FeishuMinutesTrigger/FeishuMinutesTrigger.node';
+import { FeishuMinutesTrigger } from '../../nodes/FeishuMinutes/FeishuMinutesTrigger.node';
 
 const PACKAGE = 'n8n-nodes-feishu-minutes';
 

@@ -1,57 +1,63 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-interface KnownError {
-	message: string;
-	description: string;
+/** The endpoint a request went to, as far as an error needs to name it. */
+export interface ScopedEndpoint {
+	/** The operation's name as the user sees it, e.g. "Get Media". */
+	name: string;
+	/** Any one of these scopes is enough; the first is the current one. */
+	scopes: readonly string[];
 }
 
-const SCOPE_BY_OPERATION =
-	'this operation needs (Get Media: minutes:minutes.media:export; Get Transcript: minutes:minutes.transcript:export; Get and Get Statistics: minutes:minutes:readonly)';
+interface KnownError {
+	message: string;
+	/** What to do; `scope` names the scope the failed request needs, e.g. "for Get Media: minutes:minutes.media:export". */
+	description: (scope: string) => string;
+}
 
 /** What each documented Feishu code means for the person running the workflow. */
-export const FEISHU_ERRORS: Record<number, KnownError> = {
+const FEISHU_ERRORS: Record<number, KnownError> = {
 	2091001: {
 		message: 'Feishu rejected the request as invalid',
-		description:
+		description: () =>
 			'Feishu says a parameter is malformed (param is invalid). Check that the Minute field holds a 24-character minute token or a Minutes link.',
 	},
 	2091002: {
 		message: 'Minute not found',
-		description:
+		description: () =>
 			'No minute with this token exists for this app. Check the link, and that the minute belongs to the same Feishu / Lark tenant as the app.',
 	},
 	2091003: {
 		message: 'The minute is not ready yet',
-		description:
+		description: () =>
 			'Feishu is still processing (transcribing) this minute. Try again in a few minutes, or turn on the "Wait Until Ready" option.',
 	},
 	2091004: {
 		message: 'The minute has been deleted',
-		description: 'This minute was deleted in Feishu. Remove it from the input or restore it from the trash.',
+		description: () => 'This minute was deleted in Feishu. Remove it from the input or restore it from the trash.',
 	},
 	2091005: {
 		message: 'Permission denied for this minute',
-		description:
-			'The app cannot read this minute. In Feishu, open the minute, choose Share and give the app (or a group the app is in) read access. Also check that the app has the scope ' +
-			`${SCOPE_BY_OPERATION} and that a version with it is published.`,
+		description: (scope) =>
+			'The app cannot read this minute. In Feishu, open the minute, choose Share and give the app (or a group the app is in) read access. ' +
+			`Also check that the app has the scope ${scope} and that a version with it is published.`,
 	},
 	2091006: {
 		message: 'Feishu had an internal error',
-		description: 'Feishu failed while serving this minute (service internal error). Try again later.',
+		description: () => 'Feishu failed while serving this minute (service internal error). Try again later.',
 	},
 	99991400: {
 		message: 'Feishu rate limit reached',
-		description:
+		description: () =>
 			'Too many requests for this app. Lower the node\'s "Requests Per Second" option or spread the workflow out over time.',
 	},
 	99991672: {
 		message: 'The app lacks a required permission scope',
-		description: `In the Feishu developer console, add the scope ${SCOPE_BY_OPERATION} to the app and publish a new version.`,
+		description: (scope) => `In the Feishu developer console, add the scope ${scope} to the app and publish a new version.`,
 	},
 	99991679: {
 		message: 'The user has not granted a required permission scope',
-		description: `Reconnect the credential and accept the scope ${SCOPE_BY_OPERATION}.`,
+		description: (scope) => `Reconnect the credential and accept the scope ${scope}.`,
 	},
 };
 
@@ -64,6 +70,7 @@ export const NOT_READY_CODE = 2091003;
 
 export const SERVER_ERROR_CODE = 2091006;
 
+/** A failure as plain facts: what Feishu (or the network) said, before it is worded for the user. */
 export interface FeishuFailure {
 	httpCode: number;
 	feishuCode?: number;
@@ -73,11 +80,23 @@ export interface FeishuFailure {
 	description?: string;
 }
 
+/** "for Get Media: minutes:minutes.media:export (or minutes:minute:download)". */
+export function scopeHint(endpoint: ScopedEndpoint | undefined): string {
+	if (!endpoint) return 'this operation needs';
+	const [current, ...others] = endpoint.scopes;
+	return `for ${endpoint.name}: ${current}${others.length ? ` (or ${others.join(' / ')})` : ''}`;
+}
+
 /**
  * Builds the NodeApiError a user sees. Only plain facts go in (codes and messages, never request
  * options), so no header or token can ride along in the error's context.
  */
-export function feishuApiError(node: INode, failure: FeishuFailure, itemIndex?: number): NodeApiError {
+export function feishuApiError(
+	node: INode,
+	failure: FeishuFailure,
+	itemIndex?: number,
+	endpoint?: ScopedEndpoint,
+): NodeApiError {
 	const known = failure.feishuCode === undefined ? undefined : FEISHU_ERRORS[failure.feishuCode];
 	const feishuPart =
 		failure.feishuCode === undefined
@@ -88,7 +107,7 @@ export function feishuApiError(node: INode, failure: FeishuFailure, itemIndex?: 
 		(known ? `${known.message}${feishuPart}` : `Feishu returned an error${feishuPart}`);
 	const description =
 		failure.description ??
-		known?.description ??
+		known?.description(scopeHint(endpoint)) ??
 		'See Feishu\'s error-code list (open.feishu.cn → Server API → Error codes) for this code.';
 
 	const errorResponse: JsonObject = { httpCode: failure.httpCode, message };

@@ -1,30 +1,67 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { searchMinutes } from '../../transport/searchMinutes';
-import type { OperationRun } from '../shared';
+import { ENDPOINTS, searchMinutes } from '../../transport/endpoints';
+import type { OperationModule, OperationRun } from '../operation';
+
+export const option: OperationModule['option'] = {
+	name: 'Search',
+	action: 'Search minutes',
+	description: 'Find the minutes the connected user can see, by keyword and creation time (User (OAuth2) only)',
+};
+
+export const fields: INodeProperties[] = [
+	{
+		displayName: 'Keyword',
+		name: 'keyword',
+		type: 'string',
+		default: '',
+		description: 'Words in the minute\'s title or content (at most 50 characters); empty finds all',
+	},
+	{
+		displayName: 'Created After',
+		name: 'createdAfter',
+		type: 'dateTime',
+		default: '',
+		description: 'Only minutes created at or after this time',
+	},
+	{
+		displayName: 'Created Before',
+		name: 'createdBefore',
+		type: 'dateTime',
+		default: '',
+		description: 'Only minutes created before this time',
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export const endpoint = ENDPOINTS.search;
+
+export const options: OperationModule['options'] = [];
 
 /**
  * Minutes visible to the connected user, by keyword and create-time window: one output item per
  * minute, paged like n8n's list operations (Return All, or a Limit).
  */
-export async function search(
-	this: IExecuteFunctions,
-	{ client, authentication }: OperationRun,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	if (authentication !== 'userOAuth2') {
-		throw new NodeOperationError(this.getNode(), 'Search needs User (OAuth2) authentication', {
-			itemIndex,
-			description:
-				'Feishu only searches minutes on behalf of a user. Set Authentication to "User (OAuth2)" and pick a Feishu OAuth2 API credential (scope minutes:minutes.search:read).',
-		});
-	}
+export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const body = searchBody(this, itemIndex);
-
-	const found = await searchMinutes(client, body, limit, itemIndex);
+	const found = await searchMinutes(client, searchBody(this, itemIndex), limit, itemIndex);
 	return found.map((minute) => ({
 		json: { minuteToken: minute.token, ...minute },
 		pairedItem: { item: itemIndex },

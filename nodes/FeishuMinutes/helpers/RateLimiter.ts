@@ -3,16 +3,17 @@ import { sleep } from 'n8n-workflow';
 /** Extra room per window, so arrival jitter never puts one request too many in Feishu's window. */
 const WINDOW_MARGIN_MS = 40;
 
-/**
- * At most `perSecond` request starts in any sliding one-second window — the strictest reading of
- * Feishu's "N requests per second", so no windowing on Feishu's side can count one too many.
- * Slots are handed out synchronously, so concurrent callers never race for the same one.
- */
+/** One request start as far as the limit is concerned. */
 export interface RateSlot {
-	/** When the request started, as far as the limit is concerned. */
+	/** When the request started. */
 	at: number;
 }
 
+/**
+ * At most `limit` request starts in any sliding window of `windowMs` — the strictest reading of
+ * Feishu's "N requests per second (or minute)", so no windowing on Feishu's side can count one too
+ * many. Slots are handed out synchronously, so concurrent callers never race for the same one.
+ */
 export class RateLimiter {
 	private readonly starts: RateSlot[] = [];
 
@@ -22,10 +23,10 @@ export class RateLimiter {
 
 	private pausedUntil = 0;
 
-	constructor(requestsPerSecond: number) {
+	constructor(limit: number, windowMs = 1000) {
 		// Fractional rates (e.g. 0.5/s) become one request per 2 s window.
-		this.perWindow = Math.max(1, Math.floor(requestsPerSecond));
-		this.windowMs = (1000 * this.perWindow) / requestsPerSecond + WINDOW_MARGIN_MS;
+		this.perWindow = Math.max(1, Math.floor(limit));
+		this.windowMs = (windowMs * this.perWindow) / limit + WINDOW_MARGIN_MS;
 	}
 
 	async acquire(): Promise<RateSlot> {
@@ -48,28 +49,6 @@ export class RateLimiter {
 	/** Feishu said to wait (HTTP 429): nobody starts before then. */
 	pauseUntil(time: number): void {
 		this.pausedUntil = Math.max(this.pausedUntil, time);
-	}
-}
-
-/** Caps how many tasks run at once (downloads), keeping memory flat whatever the batch size. */
-export class Semaphore {
-	private running = 0;
-
-	private readonly waiting: Array<() => void> = [];
-
-	constructor(private readonly limit: number) {}
-
-	async run<T>(task: () => Promise<T>): Promise<T> {
-		if (this.running < this.limit) this.running++;
-		// a finishing task hands its slot straight to the next waiter
-		else await new Promise<void>((resolve) => this.waiting.push(resolve));
-		try {
-			return await task();
-		} finally {
-			const next = this.waiting.shift();
-			if (next) next();
-			else this.running--;
-		}
 	}
 }
 

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ENDPOINTS, getArtifacts } from '../../transport/endpoints';
+import { minuteField, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
+
+export const option: OperationModule['option'] = {
+	name: 'Get AI Notes',
+	action: 'Get the AI notes of a minute',
+	description: 'Get Feishu\'s AI summary, chapters and to-dos of a minute',
+};
+
+export const fields = [minuteField];
+
+export const endpoint = ENDPOINTS.artifacts;
+
+export const options: OperationModule['options'] = ['waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
+
+/** Feishu's AI products for a minute: summary, chapters and to-dos (the "artifacts" endpoint). */
+export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
+	const minuteToken = readMinuteToken(this, itemIndex);
+	const notes = await getArtifacts(client, minuteToken, itemIndex, readReadyWait(this, itemIndex));
+	return { json: { minuteToken, ...notes }, pairedItem: { item: itemIndex } };
+}

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ENDPOINTS, getStatistics } from '../../transport/endpoints';
+import { minuteField, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
+
+export const option: OperationModule['option'] = {
+	name: 'Get Statistics',
+	action: 'Get the statistics of a minute',
+	description: 'Get how often and by whom a minute was viewed',
+};
+
+export const fields = [minuteField];
+
+export const endpoint = ENDPOINTS.statistics;
+
+export const options: OperationModule['options'] = ['waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
+
+/** View counts and who viewed the minute when. */
+export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
+	const minuteToken = readMinuteToken(this, itemIndex);
+	const statistics = await getStatistics(client, minuteToken, itemIndex, readReadyWait(this, itemIndex));
+	return { json: { minuteToken, ...statistics }, pairedItem: { item: itemIndex } };
+}

@@ -1,0 +1,164 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { backoffDelay, RateLimiter } from '../helpers/RateLimiter';
+import { createAuth, type FeishuAuth, type SentRequest } from './auth';
+import { classify, jsonBody, type HttpAnswer } from './classify';
+import { type Endpoint, type Identity, RATE_BUDGETS, type RateBudget } from './endpoints';
+import { feishuApiError, type FeishuFailure } from './errors';
+
+export interface ClientOptions {
+	/** Pace of the per-second budget (Feishu's 5/s for minutes); the search budget is fixed by Feishu. */
+	requestsPerSecond: number;
+	/** Retries for rate limiting, 5xx / 2091006 and network failures; other errors are final at once. */
+	maxRetries: number;
+	timeoutMs: number;
+}
+
+/** Poll while Feishu answers 2091003 (still transcribing), until ready or the deadline. */
+export interface ReadyWait {
+	timeoutMs: number;
+	pollIntervalMs: number;
+}
+
+/** One call of an endpoint: where, and what to send. */
+export interface EndpointRequest {
+	/** Path below the base URL, already encoded, e.g. /open-apis/minutes/v1/minutes/<token>/media */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
+export interface FeishuFile {
+	data: Buffer;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * One per node execution or poll: sends Feishu API requests within the rate budgets, with a valid
+ * token (see FeishuAuth), retrying what is worth retrying, and turns failures into n8n errors.
+ */
+export class FeishuClient {
+	private readonly limiters = new Map<RateBudget, RateLimiter>();
+
+	private constructor(
+		private readonly context: IExecuteFunctions | IPollFunctions,
+		private readonly auth: FeishuAuth,
+		private readonly options: ClientOptions,
+	) {}
+
+	static async create(context: IExecuteFunctions | IPollFunctions, identity: Identity, options: ClientOptions): Promise<FeishuClient> {
+		return new FeishuClient(context, await createAuth(context, identity), options);
+	}
+
+	get baseUrl(): string {
+		return this.auth.baseUrl;
+	}
+
+	get node(): INode {
+		return this.context.getNode();
+	}
+
+	/** Returns the envelope's `data`, or throws a mapped NodeApiError. */
+	async request<T = IDataObject>(endpoint: Endpoint, request: EndpointRequest, itemIndex: number, wait?: ReadyWait): Promise<T> {
+		const answer = await this.sendWithRetries(endpoint, request, itemIndex, wait);
+		return (jsonBody(answer.body)?.data ?? {}) as T;
+	}
+
+	/** Like `request`, for endpoints that answer with a file: its bytes and headers. */
+	async requestFile(endpoint: Endpoint, request: EndpointRequest, itemIndex: number, wait?: ReadyWait): Promise<FeishuFile> {
+		const { body, headers } = await this.sendWithRetries(endpoint, request, itemIndex, wait);
+		return { data: Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? '')), headers };
+	}
+
+	/**
+	 * A refused token is renewed once; rate limiting, server errors and network failures are retried
+	 * with back-off up to Max Retries; with `wait`, a minute still being transcribed is polled until
+	 * it is ready or the wait is over. Everything else is final.
+	 */
+	private async sendWithRetries(endpoint: Endpoint, request: EndpointRequest, itemIndex: number, wait?: ReadyWait): Promise<HttpAnswer> {
+		if (!endpoint.identities.includes(this.auth.identity)) throw this.identityError(endpoint, itemIndex);
+		const options = this.httpOptions(endpoint, request);
+		const limiter = this.limiterFor(endpoint.budget);
+		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
+		let rejected: SentRequest | undefined;
+		let renewed = false;
+		for (let retries = 0; ; ) {
+			const sent = await this.auth.send(options, limiter, itemIndex, rejected);
+			rejected = undefined;
+			const verdict = classify(sent.answer, { returnsFile: endpoint.returnsFile === true, baseUrl: this.baseUrl });
+			if (verdict.kind === 'success') return sent.answer as HttpAnswer;
+
+			if (verdict.kind === 'tokenInvalid' && !renewed) {
+				renewed = true;
+				rejected = sent;
+				continue;
+			}
+			const retriesLeft = retries < this.options.maxRetries;
+			if (verdict.kind === 'rateLimited' && retriesLeft) {
+				retries++;
+				limiter.pauseUntil(Date.now() + (verdict.retryAfterMs ?? backoffDelay(retries)));
+				continue;
+			}
+			if (verdict.kind === 'transient' && retriesLeft) {
+				retries++;
+				await sleep(backoffDelay(retries - 1));
+				continue;
+			}
+			if (verdict.kind === 'notReady' && wait && Date.now() + wait.pollIntervalMs < deadline) {
+				await sleep(wait.pollIntervalMs);
+				continue;
+			}
+			throw this.error(this.finalWords(verdict.kind, verdict.failure, wait), itemIndex, endpoint);
+		}
+	}
+
+	/** Failures whose meaning depends on what this client already tried. */
+	private finalWords(kind: string, failure: FeishuFailure, wait?: ReadyWait): FeishuFailure {
+		if (kind === 'tokenInvalid') {
+			return { ...failure, message: 'Feishu rejected a freshly issued access token', description: this.auth.renewedTokenRefused };
+		}
+		if (kind === 'notReady' && wait) {
+			const waited = Math.round(wait.timeoutMs / 1000);
+			return { ...failure, description: `The minute was still not ready after waiting ${waited} s. Raise "Ready Timeout" or try again later.` };
+		}
+		return failure;
+	}
+
+	private httpOptions(endpoint: Endpoint, request: EndpointRequest): IHttpRequestOptions {
+		return {
+			method: endpoint.method,
+			url: `${this.baseUrl}${request.path}`,
+			qs: request.qs,
+			body: request.body,
+			...(endpoint.returnsFile ? { encoding: 'arraybuffer' as const } : { json: true }),
+			returnFullResponse: true,
+			// Feishu reports most failures in the body's code; classify() reads them.
+			ignoreHttpStatusErrors: true,
+			timeout: this.options.timeoutMs,
+		};
+	}
+
+	private limiterFor(budget: RateBudget): RateLimiter {
+		let limiter = this.limiters.get(budget);
+		if (!limiter) {
+			const { limit, windowMs } = RATE_BUDGETS[budget];
+			// the per-second budget follows the user's Requests Per Second option
+			limiter = windowMs === 1000 ? new RateLimiter(this.options.requestsPerSecond) : new RateLimiter(limit, windowMs);
+			this.limiters.set(budget, limiter);
+		}
+		return limiter;
+	}
+
+	private error(failure: FeishuFailure, itemIndex: number, endpoint: Endpoint) {
+		return feishuApiError(this.node, failure, itemIndex, endpoint);
+	}
+
+	private identityError(endpoint: Endpoint, itemIndex: number): NodeOperationError {
+		const [scope] = endpoint.scopes;
+		return new NodeOperationError(this.node, `${endpoint.name} needs User (OAuth2) authentication`, {
+			itemIndex,
+			description: `Feishu only answers this on behalf of a user. Set Authentication to "User (OAuth2)" and pick a Feishu OAuth2 API credential (scope ${scope}).`,
+		});
+	}
+}
