@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { FEISHU_BASE_URL_EXPRESSION, TENANT_ACCESS_PATH, requestTenantAccessToken } from './feishuAuth';
+import { DEPLOYMENT_PROPERTIES, FEISHU_BASE_URL_EXPRESSION, TENANT_ACCESS_PATH, requestTenantAccessToken } from './feishuAuth';
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
@@ -21,28 +21,7 @@ export class FeishuApi implements ICredentialType {
 		'https://open.feishu.cn/document/server-docs/api-call-guide/calling-process/get-access-token';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Deployment',
-			name: 'deployment',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-			description:
-				'Feishu for mainland China tenants, Lark for international ones; Custom for a private deployment',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.feishu.example.com',
-			description: 'Root of the Open Platform API, without /open-apis',
-			displayOptions: { show: { deployment: ['custom'] } },
-		},
+		...DEPLOYMENT_PROPERTIES,
 		{
 			displayName: 'App ID',
 			name: 'appId',

@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import { USER_SCOPES } from '../nodes/FeishuMinutes/scopes';
+import { DEPLOYMENT_PROPERTIES } from './feishuAuth';
 
 // Feishu's user authorization lives on accounts.* hosts; tokens come from the open platform host.
 const AUTHORIZE_URL =
@@ -21,26 +22,7 @@ export class FeishuOAuth2Api implements ICredentialType {
 		'https://open.feishu.cn/document/authentication-management/access-token/obtain-oauth-code';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Deployment',
-			name: 'deployment',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.feishu.example.com',
-			description: 'Root of the Open Platform API, without /open-apis',
-			displayOptions: { show: { deployment: ['custom'] } },
-		},
+		...DEPLOYMENT_PROPERTIES,
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
 		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: AUTHORIZE_URL },
 		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: ACCESS_TOKEN_URL },

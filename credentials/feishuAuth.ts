@@ -1,10 +1,35 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 const DEPLOYMENT_HOSTS: Record<string, string> = {
 	feishu: 'https://open.feishu.cn',
 	lark: 'https://open.larksuite.com',
 };
+
+/** Which Feishu the credential talks to; both credentials start with these two fields. */
+export const DEPLOYMENT_PROPERTIES: INodeProperties[] = [
+	{
+		displayName: 'Deployment',
+		name: 'deployment',
+		type: 'options',
+		options: [
+			{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
+			{ name: 'Lark (open.larksuite.com)', value: 'lark' },
+			{ name: 'Custom Base URL', value: 'custom' },
+		],
+		default: 'feishu',
+		description: 'Feishu for mainland China tenants, Lark for international ones; Custom for a private deployment',
+	},
+	{
+		displayName: 'Base URL',
+		name: 'baseUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://open.feishu.example.com',
+		description: 'Root of the Open Platform API, without /open-apis',
+		displayOptions: { show: { deployment: ['custom'] } },
+	},
+];
 
 /** The same choice as `feishuBaseUrl`, as an n8n expression for declarative requests (credential test). */
 export const FEISHU_BASE_URL_EXPRESSION =
