@@ -58,3 +58,21 @@ test('a token Feishu keeps refusing after one refresh is a clear error, not a lo
 	expect(feishu.tokenRequests).toBe(2);
 	expect(feishu.requestsTo('/media')).toHaveLength(2);
 });
+
+test('a token revoked in the middle of a 40-item batch is fetched again once, and every item succeeds', async () => {
+	({ feishu, store } = await startFeishu({ relax: ['rateLimits'] }));
+	const minutes = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(23, '0')}`);
+	minutes.forEach((token) => feishu.addMinute({ token }));
+	const revoke = setTimeout(() => feishu.revokeTokens(), 1500);
+
+	const result = await runMinutes(
+		store,
+		{ minute: '={{ $json.minute }}', options: { requestsPerSecond: 10 } },
+		{ items: itemsWithMinutes(minutes), continueOnFail: true },
+	);
+	clearTimeout(revoke);
+
+	expect(result.output(NODE_NAME).filter((item) => item.json.error)).toEqual([]);
+	expect(feishu.requestsTo('/media').some((request) => request.at > Date.now() - 3000)).toBe(true);
+	expect(feishu.tokenRequests).toBe(2);
+});

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { FeishuSimulator } from './simulator/FeishuSimulator';
 import { NODE_NAME, READY_TOKEN, connectUser, itemsWithMinutes, runMinutes, startFeishu } from './harness/fixtures';
 import type { CredentialStore } from './harness/runWorkflow';
@@ -70,4 +72,47 @@ test('a refresh Feishu refuses asks the user to reconnect', async () => {
 	expect(result.error?.message).toBeDefined();
 	expect(`${result.error?.message} ${result.error?.description}`).toMatch(/reconnect/i);
 	expect(JSON.stringify(result.run.data.resultData)).not.toContain('ur-already-used');
+});
+
+test('two executions sharing a user credential whose token expires at once: one refresh, no failed item', async () => {
+	({ feishu, store } = await startFeishu({ tokenErrorStatus: 400 }));
+	connectUser(feishu, store);
+	feishu.revokeTokens();
+
+	const run = async () =>
+		await runMinutes(
+			store,
+			{ ...USER, minute: '={{ $json.minute }}' },
+			{ items: itemsWithMinutes([READY_TOKEN, READY_TOKEN, READY_TOKEN]), continueOnFail: true },
+		);
+	const [first, second] = await Promise.all([run(), run()]);
+
+	for (const result of [first, second]) expect(result.output(NODE_NAME).filter((item) => item.json.error)).toEqual([]);
+	expect(feishu.userTokenRefreshes).toBe(1);
+	expect(feishu.stats().refreshTokenReuses).toBe(0);
+});
+
+test('when another process refreshed first (the refresh token is already used), the stored pair is used, no failed item', async () => {
+	({ feishu, store } = await startFeishu({ tokenErrorStatus: 400 }));
+	connectUser(feishu, store);
+	feishu.revokeTokens();
+	const stale = store.get('feishuOAuth2Api');
+	// another n8n worker refreshes and stores the new pair while this execution still holds the old one
+	const staleRefresh = (stale.oauthTokenData as { refresh_token: string }).refresh_token;
+	const refreshed = await fetch(`${feishu.apiUrl}/open-apis/authen/v2/oauth/token`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: staleRefresh, client_id: stale.clientId, client_secret: stale.clientSecret }),
+	}).then(async (response) => (await response.json()) as Record<string, unknown>);
+	expect(refreshed.code).toBe(0);
+	const fresh = { ...stale, oauthTokenData: { ...(stale.oauthTokenData as IDataObject), ...refreshed } as IDataObject };
+	// the other worker's write lands only after this execution's refresh was refused as "already used"
+	const read = store.get.bind(store);
+	store.get = (type: string) => (type !== 'feishuOAuth2Api' ? read(type) : feishu.stats().refreshTokenReuses > 0 ? { ...fresh } : { ...stale });
+
+	const result = await runMinutes(store, { ...USER, minute: READY_TOKEN }, { continueOnFail: true });
+
+	expect(result.output(NODE_NAME)[0].json.error).toBeUndefined();
+	expect(result.output(NODE_NAME)[0].json.downloadUrl).toBeDefined();
+	expect(feishu.stats().refreshTokenReuses).toBe(1);
 });

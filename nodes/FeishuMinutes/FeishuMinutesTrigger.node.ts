@@ -17,14 +17,31 @@ export class FeishuMinutesTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuOAuth2Api', required: true }],
+		credentials: [
+			{ name: 'feishuOAuth2Api', required: true, displayOptions: { show: { authentication: ['userOAuth2'] } } },
+			{ name: 'feishuApi', required: true, displayOptions: { show: { authentication: ['tenantToken'] } } },
+		],
 		properties: [
 			{
 				displayName:
-					'Emits one item per minute created since the last check, each once. Searching minutes needs a user (OAuth2) credential with the scope minutes:minutes.search:read.',
+					'Emits one item per minute created since the last check, each once. The credential needs the scopes minutes:minutes.search:read, minutes:minutes:readonly and (to wait for media) minutes:minutes.media:export.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'User (OAuth2)', value: 'userOAuth2', description: 'New minutes the connected user can see' },
+					{
+						name: 'App (Tenant Token)',
+						value: 'tenantToken',
+						description: 'New minutes the app can see (custom apps only: Feishu takes app tokens for search from those)',
+					},
+				],
+				default: 'userOAuth2',
 			},
 			{
 				displayName: 'Keyword',
@@ -47,6 +64,7 @@ export class FeishuMinutesTrigger implements INodeType {
 				displayName: 'Start Time',
 				name: 'startTime',
 				type: 'dateTime',
+				required: true,
 				default: '',
 				displayOptions: { show: { startFrom: ['date'] } },
 			},

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 import { DEFAULT_APP, FeishuSimulator, mediaBytes } from '../simulator/FeishuSimulator';
+import { REQUESTED_SCOPE } from '../harness/fixtures';
 import { installN8n, installPackedPackage, N8n, PACKAGE_NAME, ROOT } from './n8n';
 
 const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
@@ -46,7 +47,7 @@ beforeAll(async () => {
 	feishu.addMinute({ token: MINUTE, title: '产品周会 Weekly sync', size: SIZE });
 	feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
 
-	const userTokens = feishu.issueUserTokens();
+	const userTokens = feishu.issueUserTokens(REQUESTED_SCOPE);
 	await n8n.importJson('credentials', [
 		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
 		{

@@ -1,5 +1,6 @@
 import type { INodeExecutionData, INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
+import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';
 import { DEFAULT_APP, FeishuSimulator, type SimulatorOptions } from '../simulator/FeishuSimulator';
 import { CredentialStore, runWorkflow, type WorkflowResult } from './runWorkflow';
 
@@ -55,9 +56,15 @@ export async function startFeishu(options: SimulatorOptions = {}) {
 	return { feishu, store };
 }
 
-/** Stores a connected Feishu OAuth2 credential (the user went through consent already). */
-export function connectUser(feishu: FeishuSimulator, store: CredentialStore): void {
-	const tokens = feishu.issueUserTokens();
+/** What the Feishu OAuth2 API credential asks the user for at Connect. */
+export const REQUESTED_SCOPE = String(new FeishuOAuth2Api().properties.find((property) => property.name === 'scope')?.default);
+
+/**
+ * Stores a connected Feishu OAuth2 credential: the user went through consent for what the credential
+ * requests (or `requestedScope`), and was granted what the app has enabled of it.
+ */
+export function connectUser(feishu: FeishuSimulator, store: CredentialStore, requestedScope = REQUESTED_SCOPE): void {
+	const tokens = feishu.issueUserTokens(requestedScope);
 	store.set('feishuOAuth2Api', {
 		deployment: 'custom',
 		baseUrl: feishu.apiUrl,
@@ -66,7 +73,6 @@ export function connectUser(feishu: FeishuSimulator, store: CredentialStore): vo
 		accessTokenUrl: `${feishu.apiUrl}/open-apis/authen/v2/oauth/token`,
 		clientId: DEFAULT_APP.appId,
 		clientSecret: DEFAULT_APP.appSecret,
-		scope: 'minutes:minutes.media:export offline_access',
 		authQueryParameters: '',
 		authentication: 'body',
 		oauthTokenData: { ...tokens, token_type: 'Bearer', expires_in: 7200 },

@@ -317,7 +317,7 @@ export async function pollTrigger(
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
-		credentials: { feishuOAuth2Api: { id: '2', name: 'Feishu user account' } },
+		credentials: { feishuOAuth2Api: { id: '2', name: 'Feishu user account' }, feishuApi: { id: '1', name: 'Feishu account' } },
 	};
 	const workflow = new Workflow({ id: 'test-workflow', nodes: [node], connections: {}, nodeTypes, active: true });
 	const hooks = new ExecutionLifecycleHooks(mode, 'test-poll', { id: 'test-workflow' } as IWorkflowBase);

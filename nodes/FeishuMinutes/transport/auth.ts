@@ -34,6 +34,8 @@ export interface FeishuAuth {
 	readonly baseUrl: string;
 	/** What the user should do when Feishu refuses even a freshly issued token. */
 	readonly renewedTokenRefused: string;
+	/** The scopes the token carries, where Feishu said so (a user's grant); unknown for the app. */
+	readonly grantedScopes?: ReadonlySet<string>;
 	send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest>;
 }
 
@@ -136,12 +138,15 @@ class TenantAuth implements FeishuAuth {
  * A user's token, refreshed by n8n's OAuth2 support — which does so only when a request fails with a
  * given HTTP status. Feishu signals an expired user token in the body, with varying statuses, so a
  * rejected request is sent once more telling n8n to treat that status as "token expired": n8n
- * refreshes (rotating the single-use refresh token), stores the new pair and retries.
+ * refreshes (rotating the single-use refresh token, one refresh per credential at a time, re-reading
+ * the stored pair first), stores the new pair and retries.
  */
 class UserAuth implements FeishuAuth {
 	readonly identity = 'user';
 
 	readonly baseUrl: string;
+
+	readonly grantedScopes?: ReadonlySet<string>;
 
 	readonly renewedTokenRefused =
 		'Feishu refuses the user\'s token even after a refresh. Reconnect the Feishu OAuth2 credential (Sign in with Feishu again).';
@@ -156,16 +161,19 @@ class UserAuth implements FeishuAuth {
 		credentials: ICredentialDataDecryptedObject,
 	) {
 		this.baseUrl = feishuBaseUrl(credentials);
+		// Feishu's token answer lists what the user granted; n8n keeps the whole answer
+		const scope = (credentials.oauthTokenData as { scope?: unknown } | undefined)?.scope;
+		if (typeof scope === 'string' && scope.trim() !== '') this.grantedScopes = new Set(scope.split(/[\s,]+/));
 	}
 
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
 		while (this.renewal) await this.renewal.catch(() => undefined);
 		const generation = this.generation;
 		if (rejected === undefined || rejected.token !== generation) {
-			return { answer: await this.transmit(options, limiter, itemIndex), token: generation };
+			return { answer: await this.sendRecovering(options, limiter, itemIndex), token: generation };
 		}
 		const answer = rejected.answer;
-		const refreshing = this.transmit(options, limiter, itemIndex, 'statusCode' in answer ? answer.statusCode : 401);
+		const refreshing = this.sendRecovering(options, limiter, itemIndex, 'statusCode' in answer ? answer.statusCode : 401);
 		this.renewal = refreshing;
 		try {
 			return { answer: await refreshing, token: generation + 1 };
@@ -173,6 +181,29 @@ class UserAuth implements FeishuAuth {
 			this.generation = generation + 1;
 			this.renewal = undefined;
 		}
+	}
+
+	/**
+	 * Sends, letting n8n refresh on `refreshOnStatus`. A refresh can fail because another execution
+	 * or n8n worker used the single-use refresh token first (Feishu: 20064 / 20073). Then the stored
+	 * credential already holds the new pair: send once more with it. Any other refresh failure means
+	 * the user must reconnect.
+	 */
+	private async sendRecovering(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, refreshOnStatus = 401): Promise<Answer> {
+		const storedBefore = await this.storedAccessToken();
+		try {
+			return await this.transmit(options, limiter, itemIndex, refreshOnStatus);
+		} catch (error) {
+			if (!(error instanceof RefreshFailed)) throw error;
+			const storedNow = await this.storedAccessToken();
+			if (storedNow !== undefined && storedNow !== storedBefore) return await this.transmit(options, limiter, itemIndex);
+			throw refreshError(this.context.getNode(), error.cause, itemIndex);
+		}
+	}
+
+	private async storedAccessToken(): Promise<unknown> {
+		const stored = await this.context.getCredentials(USER_CREDENTIAL);
+		return (stored.oauthTokenData as { access_token?: unknown } | undefined)?.access_token;
 	}
 
 	private async transmit(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, refreshOnStatus = 401): Promise<Answer> {
@@ -189,20 +220,43 @@ class UserAuth implements FeishuAuth {
 			const answered = answerIn(error);
 			if (answered) return answered;
 			if (findInChain(error, (link) => /oauth|refresh|reconnect/i.test(String((link as { message?: unknown }).message ?? '')))) {
-				throw feishuApiError(
-					this.context.getNode(),
-					{
-						httpCode: 401,
-						message: 'The Feishu user token could not be refreshed',
-						description:
-							'Reconnect the Feishu OAuth2 credential (Sign in with Feishu again). Refresh tokens expire after 7 days unused, and authorization after 365 days; the app also needs "offline_access".',
-					},
-					itemIndex,
-				);
+				throw new RefreshFailed(error);
 			}
 			return { networkFailure: networkErrorSummary(unwrap(error)) };
 		}
 	}
+}
+
+/** n8n could not refresh the user's token (or the credential was never connected). */
+class RefreshFailed extends Error {
+	constructor(readonly cause: unknown) {
+		super('refresh failed');
+	}
+}
+
+/** Feishu's OAuth codes that say what the user must change, beyond reconnecting. */
+const REFRESH_ADVICE: Record<number, string> = {
+	20037: 'The refresh token expired: Feishu keeps one for 7 days unused, and asks users to sign in again after 365 days.',
+	20074: 'The app may not refresh user tokens: in the developer console, turn on "Refresh user_access_token" (Security Settings), publish, then reconnect.',
+};
+
+function refreshError(node: INode, cause: unknown, itemIndex: number): NodeApiError {
+	const body = findInChain(cause, (link) => typeof (link as { body?: { code?: unknown } }).body?.code === 'number') as
+		| { body: { code: number } }
+		| undefined;
+	const code = body?.body.code;
+	return feishuApiError(
+		node,
+		{
+			httpCode: 401,
+			message: 'The Feishu user token could not be refreshed',
+			description:
+				`${code !== undefined && REFRESH_ADVICE[code] ? `${REFRESH_ADVICE[code]} ` : ''}` +
+				'Reconnect the Feishu OAuth2 credential (Sign in with Feishu again). Refresh tokens expire after 7 days unused, and authorization after 365 days; the app also needs "offline_access".' +
+				(code !== undefined ? ` (Feishu code ${code})` : ''),
+		},
+		itemIndex,
+	);
 }
 
 /** An HTTP answer carried by a thrown error (user mode lets the "expired" status throw). */

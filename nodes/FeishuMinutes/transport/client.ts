@@ -4,7 +4,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { backoffDelay, RateLimiter } from '../helpers/RateLimiter';
 import { createAuth, type FeishuAuth, type SentRequest } from './auth';
 import { classify, jsonBody, type HttpAnswer } from './classify';
-import { type Endpoint, type Identity, RATE_BUDGETS, type RateBudget } from './endpoints';
+import { type Endpoint, ENDPOINTS, type Identity, RATE_BUDGETS, type RateBudget } from './endpoints';
 import { feishuApiError, type FeishuFailure } from './errors';
 
 export interface ClientOptions {
@@ -78,6 +78,8 @@ export class FeishuClient {
 	 */
 	private async sendWithRetries(endpoint: Endpoint, request: EndpointRequest, itemIndex: number, wait?: ReadyWait): Promise<HttpAnswer> {
 		if (!endpoint.identities.includes(this.auth.identity)) throw this.identityError(endpoint, itemIndex);
+		const granted = this.auth.grantedScopes;
+		if (granted && !endpoint.scopes.some((scope) => granted.has(scope))) throw scopeNotGranted(this.node, endpoint, granted, itemIndex);
 		const options = this.httpOptions(endpoint, request);
 		const limiter = this.limiterFor(endpoint.budget);
 		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
@@ -109,14 +111,15 @@ export class FeishuClient {
 				await sleep(wait.pollIntervalMs);
 				continue;
 			}
-			throw this.error(this.finalWords(verdict.kind, verdict.failure, wait), itemIndex, endpoint);
+			throw this.error(this.finalWords(verdict.kind, verdict.failure, endpoint, wait), itemIndex, endpoint);
 		}
 	}
 
 	/** Failures whose meaning depends on what this client already tried. */
-	private finalWords(kind: string, failure: FeishuFailure, wait?: ReadyWait): FeishuFailure {
+	private finalWords(kind: string, failure: FeishuFailure, endpoint: Endpoint, wait?: ReadyWait): FeishuFailure {
 		if (kind === 'tokenInvalid') {
-			return { ...failure, message: 'Feishu rejected a freshly issued access token', description: this.auth.renewedTokenRefused };
+			const caveat = this.auth.identity === 'app' ? endpoint.appTokenCaveat : undefined;
+			return { ...failure, message: 'Feishu rejected a freshly issued access token', description: caveat ?? this.auth.renewedTokenRefused };
 		}
 		if (kind === 'notReady' && wait) {
 			const waited = Math.round(wait.timeoutMs / 1000);
@@ -156,9 +159,27 @@ export class FeishuClient {
 
 	private identityError(endpoint: Endpoint, itemIndex: number): NodeOperationError {
 		const [scope] = endpoint.scopes;
-		return new NodeOperationError(this.node, `${endpoint.name} needs User (OAuth2) authentication`, {
+		return new NodeOperationError(this.node, `${endpoint.name} needs a user's credential`, {
 			itemIndex,
-			description: `Feishu only answers this on behalf of a user. Set Authentication to "User (OAuth2)" and pick a Feishu OAuth2 API credential (scope ${scope}).`,
+			description: `Feishu only answers this on behalf of a user. In "Credential to connect with", pick a Feishu OAuth2 API credential (with the scope ${scope}).`,
 		});
 	}
+}
+
+/**
+ * The user's grant lacks every scope this endpoint takes: say so before Feishu is asked, with what
+ * the connection does allow and how to add the missing scope.
+ */
+function scopeNotGranted(node: INode, endpoint: Endpoint, granted: ReadonlySet<string>, itemIndex: number): NodeOperationError {
+	const [scope] = endpoint.scopes;
+	const allowed = Object.values(ENDPOINTS as Record<string, Endpoint>)
+		.filter((other) => other.identities.includes('user') && other.scopes.some((candidate) => granted.has(candidate)))
+		.map((other) => other.name);
+	return new NodeOperationError(node, `The Feishu connection was not granted the scope ${scope}, which ${endpoint.name} needs`, {
+		itemIndex,
+		description:
+			`This connection can run: ${allowed.length ? allowed.join(', ') : 'nothing of this node'}. To add ${endpoint.name}: in the Feishu developer console enable ` +
+			`${endpoint.scopes.join(' or ')} (Permissions & Scopes) and publish a new version, then open the credential and reconnect. ` +
+			'Feishu leaves a scope the app has not enabled out of the consent page, so reconnecting alone does not add it.',
+	});
 }

@@ -1,4 +1,5 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuClient, FeishuFile, ReadyWait } from './client';
 import type { ScopedEndpoint } from './errors';
@@ -23,6 +24,8 @@ export interface Endpoint extends ScopedEndpoint {
 	budget: RateBudget;
 	/** Answers with a file on success (JSON only on errors). */
 	returnsFile?: boolean;
+	/** Why Feishu may refuse an app token here though `identities` allows it (newer in Feishu than user tokens). */
+	appTokenCaveat?: string;
 }
 
 const MINUTES_API = '/open-apis/minutes/v1/minutes';
@@ -68,13 +71,13 @@ export const ENDPOINTS = {
 		name: 'Search',
 		method: 'POST',
 		scopes: ['minutes:minutes.search:read'],
-		identities: ['user'],
+		// app tokens: Feishu's Python SDK and Lark's CLI (2026-08); older deployments answer 99991663
+		identities: ['app', 'user'],
 		budget: 'search',
+		appTokenCaveat:
+			'Feishu takes app tokens for Search only from custom (self-built) apps, and older deployments take none. Pick a Feishu OAuth2 API credential (a user) instead, or check that the app is a custom app with minutes:minutes.search:read enabled and published.',
 	},
 } as const satisfies Record<string, Endpoint>;
-
-/** Feishu's page size limit for minutes search. */
-const SEARCH_PAGE_SIZE = 30;
 
 /** A minute token is validated before it gets here; encoding keeps the path fixed whatever it holds. */
 const minutePath = (minuteToken: string, suffix = '') => `${MINUTES_API}/${encodeURIComponent(minuteToken)}${suffix}`;
@@ -134,27 +137,67 @@ interface SearchPage {
 	page_token?: string;
 }
 
-/** Pages through minutes search until `limit` results or the last page. */
-export async function searchMinutes(
-	client: FeishuClient,
-	body: IDataObject,
-	limit: number,
-	itemIndex: number,
-): Promise<IDataObject[]> {
-	const found: IDataObject[] = [];
-	let pageToken: string | undefined;
-	do {
-		const page = await client.request<SearchPage>(
-			ENDPOINTS.search,
-			{
-				path: `${MINUTES_API}/search`,
-				qs: { page_size: Math.min(SEARCH_PAGE_SIZE, limit - found.length), ...(pageToken ? { page_token: pageToken } : {}) },
-				body,
-			},
-			itemIndex,
-		);
-		found.push(...(page.items ?? []));
-		pageToken = page.has_more ? page.page_token : undefined;
-	} while (pageToken && found.length < limit);
-	return found.slice(0, limit);
+/** What to search for: a keyword and a create-time window (ms since epoch). */
+export interface SearchQuery {
+	keyword?: string;
+	from: number;
+	to: number;
+}
+
+/** Feishu's page size limit for minutes search. */
+const SEARCH_PAGE_SIZE = 30;
+
+/** The longest window one search may span: Lark's CLI limits it to one month; February has 28 days. */
+export const SEARCH_WINDOW_MS = 28 * 24 * 3600 * 1000;
+
+/** Pages a search may take before it is refused as too broad (6,000 minutes). */
+const MAX_SEARCH_PAGES = 200;
+
+/**
+ * Minutes created in the window, newest first, at most `limit`. A window longer than Feishu's month
+ * is searched in pieces, newest piece first; paging ends at the last page, at a page token seen
+ * before, or at a page with nothing new — never in a loop.
+ */
+export async function searchMinutes(client: FeishuClient, query: SearchQuery, limit: number, itemIndex: number): Promise<IDataObject[]> {
+	const found = new Map<string, IDataObject>();
+	let pages = 0;
+	for (let to = query.to; to > query.from && found.size < limit; to -= SEARCH_WINDOW_MS) {
+		const body: IDataObject = {
+			...(query.keyword ? { query: query.keyword } : {}),
+			filter: { create_time: { start_time: rfc3339(Math.max(query.from, to - SEARCH_WINDOW_MS)), end_time: rfc3339(to) } },
+			sorter: 'create_time_desc',
+		};
+		const pageTokens = new Set<string>();
+		let pageToken: string | undefined;
+		do {
+			if (++pages > MAX_SEARCH_PAGES) throw tooBroad(client, itemIndex);
+			const page = await client.request<SearchPage>(
+				ENDPOINTS.search,
+				{
+					path: `${MINUTES_API}/search`,
+					qs: { page_size: Math.min(SEARCH_PAGE_SIZE, limit - found.size), ...(pageToken ? { page_token: pageToken } : {}) },
+					body,
+				},
+				itemIndex,
+			);
+			const before = found.size;
+			for (const item of page.items ?? []) if (typeof item.token === 'string' && !found.has(item.token)) found.set(item.token, item);
+			const next = page.has_more && typeof page.page_token === 'string' ? page.page_token : undefined;
+			pageToken = next && !pageTokens.has(next) && found.size > before ? next : undefined;
+			if (pageToken) pageTokens.add(pageToken);
+		} while (pageToken && found.size < limit);
+	}
+	return [...found.values()].slice(0, limit);
+}
+
+/** Feishu's format: RFC 3339 with a zone, whole seconds (start rounded down, end up by the caller's margin). */
+function rfc3339(time: number): string {
+	return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function tooBroad(client: FeishuClient, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(client.node, `The search matched more than ${MAX_SEARCH_PAGES * SEARCH_PAGE_SIZE} minutes`, {
+		itemIndex,
+		description: 'Narrow it with a keyword or a shorter Created After / Created Before window, and run it in several parts.',
+	});
 }

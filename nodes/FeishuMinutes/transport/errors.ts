@@ -51,13 +51,37 @@ const FEISHU_ERRORS: Record<number, KnownError> = {
 		description: () =>
 			'Too many requests for this app. Lower the node\'s "Requests Per Second" option or spread the workflow out over time.',
 	},
+	99991543: {
+		message: 'Feishu does not know this App ID / App Secret',
+		description: () => 'Copy the App ID and App Secret again from the developer console (your app → Credentials & Basic Info), and check the Deployment.',
+	},
+	99991662: {
+		message: 'The Feishu app is disabled',
+		description: () => 'An administrator of your Feishu tenant has turned the app off (Admin console → Workplace → Apps). Ask them to enable it.',
+	},
+	99991671: {
+		message: 'Feishu refused the access token as malformed',
+		description: () =>
+			'The token does not look like a Feishu token (t-… or u-…): something between n8n and Feishu changed it, or the Base URL is not Feishu\'s. Check the Deployment / Base URL, then reconnect or re-save the credential.',
+	},
 	99991672: {
 		message: 'The app lacks a required permission scope',
-		description: (scope) => `In the Feishu developer console, add the scope ${scope} to the app and publish a new version.`,
+		description: (scope) => `In the Feishu developer console, add the scope ${scope} to the app (Permissions & Scopes) and publish a new version.`,
+	},
+	99991673: {
+		message: 'The Feishu app is not available in this tenant',
+		description: () =>
+			'The app is not installed in this tenant, or its latest version is not published or approved. Publish a version in the developer console and have an administrator approve it.',
+	},
+	99991676: {
+		message: 'The access token lacks the permission for this request',
+		description: (scope) =>
+			`The app needs the scope ${scope}: enable it in the developer console and publish a new version; with a user credential, then reconnect it so the user grants it.`,
 	},
 	99991679: {
 		message: 'The user has not granted a required permission scope',
-		description: (scope) => `Reconnect the credential and accept the scope ${scope}.`,
+		description: (scope) =>
+			`The connected user did not grant the scope ${scope}. Enable it for the app in the developer console and publish a version first (Feishu leaves scopes the app lacks out of the consent page), then reconnect the credential.`,
 	},
 };
 

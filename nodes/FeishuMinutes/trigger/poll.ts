@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { Authentication } from '../actions/router';
 import { DEFAULT_CLIENT_OPTIONS } from '../actions/options';
 import { FeishuClient } from '../transport/client';
 import { ENDPOINTS, getMedia, getMinute, searchMinutes } from '../transport/endpoints';
@@ -9,107 +10,185 @@ import { NOT_READY_CODE } from '../transport/errors';
 /** The endpoints a poll calls: their scopes are part of what the OAuth2 credential asks for. */
 export const POLL_ENDPOINTS = [ENDPOINTS.search, ENDPOINTS.minute, ENDPOINTS.media];
 
-/** Minutes can show up in search a little after they are created: each poll looks back this far. */
-const LOOK_BACK_MS = 10 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+/** How far n8n's clock and Feishu's may disagree, either way, with no minute lost or repeated. */
+const CLOCK_SKEW_MS = 15 * MINUTE;
+
+/** Each window reaches back past the last poll: for clock skew, and minutes that become searchable late. */
+const LOOK_BACK_MS = CLOCK_SKEW_MS + 15 * MINUTE;
+
+/** And ends past now, for a Feishu clock running ahead. */
+const LOOK_AHEAD_MS = CLOCK_SKEW_MS + 5 * MINUTE;
 
 /** "Fetch Test Event" in the editor looks this far back for the newest minute. */
-const MANUAL_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const MANUAL_WINDOW_MS = 7 * 24 * 60 * MINUTE;
+
+/** Minutes waiting for their media: at most this many, for at most this long. */
+const MAX_PENDING = 100;
+const MAX_PENDING_AGE_MS = 24 * 60 * MINUTE;
+
+/** Candidates checked in one poll (each costs two requests); the rest wait for the next poll. */
+const MAX_CHECKS_PER_POLL = 300;
 
 /** What the trigger remembers between polls (n8n keeps it in the workflow's static data). */
 interface PollState {
-	/** Minutes created from here on count (activation time, or the chosen start time). */
-	startedAt?: string;
-	/** Where the next search starts (less the look-back). */
-	since?: string;
-	/** Emitted minutes still inside the look-back window, with their create time, so none is emitted twice. */
+	/** With Start From "A Date": minutes created (Feishu's clock) before this are not emitted. */
+	startedAt?: number | string;
+	/** The last poll's time (n8n's clock): the next window starts here, less the look-back. */
+	since?: number | string;
+	/** Minutes emitted (or there at activation), with their create time, so none is emitted twice. */
 	seen?: Record<string, number>;
-	/** Found but still being transcribed: checked again on the next poll. */
-	pending?: string[];
+	/** Minutes still being transcribed, with when they were first found; older state kept a list. */
+	pending?: Record<string, number> | string[];
 }
 
 /** One poll: the minutes created since the last one, each once, oldest first. */
 export async function pollNewMinutes(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const state = context.getWorkflowStaticData('node') as PollState;
-	const manual = context.getMode() === 'manual';
-	const pollStartedAt = Date.now();
-	if (!state.since && !manual) {
-		state.startedAt = startTime(context) ?? new Date(pollStartedAt).toISOString();
-		state.since = state.startedAt;
-		state.seen = {};
-		state.pending = [];
-	}
-	// In the editor ("Fetch test event"): the newest minute of the last week, remembering nothing.
-	const since = manual ? pollStartedAt - MANUAL_WINDOW_MS : Date.parse(state.since!);
-	const startedAt = manual ? since : Date.parse(state.startedAt ?? state.since!);
-
-	const client = await FeishuClient.create(context, 'user', DEFAULT_CLIENT_OPTIONS);
+	const authentication = context.getNodeParameter('authentication', 'userOAuth2') as Authentication;
+	const client = await FeishuClient.create(context, authentication === 'tenantToken' ? 'app' : 'user', DEFAULT_CLIENT_OPTIONS);
 	const keyword = String(context.getNodeParameter('keyword')).trim();
-	const found = await searchMinutes(
-		client,
-		{
-			...(keyword ? { query: keyword } : {}),
-			filter: { create_time: { start_time: new Date(since - LOOK_BACK_MS).toISOString() } },
-		},
-		manual ? 30 : Infinity,
-		0,
+	const waitUntilReady = context.getNodeParameter('waitUntilReady') as boolean;
+	const now = Date.now();
+
+	if (context.getMode() === 'manual') {
+		// the newest ready minute of the last week; nothing remembered
+		const found = await searchMinutes(client, { keyword, from: now - MANUAL_WINDOW_MS, to: now + LOOK_AHEAD_MS }, 30, 0);
+		for (const { token } of found) {
+			const minute = await check(context, client, String(token), waitUntilReady);
+			if (minute.status === 'ready') return [context.helpers.returnJsonArray([{ minuteToken: token, ...minute.details }])];
+		}
+		return null;
+	}
+
+	const state = context.getWorkflowStaticData('node') as PollState;
+	if (state.since === undefined) {
+		const startTime = readStartTime(context);
+		if (startTime === undefined) {
+			// Start From "Now": whatever exists at activation is the baseline, never emitted
+			const existing = await searchMinutes(client, { keyword, from: now - LOOK_BACK_MS, to: now + LOOK_AHEAD_MS }, Infinity, 0);
+			state.seen = Object.fromEntries(existing.map(({ token }) => [String(token), now]));
+			state.pending = {};
+			state.since = now;
+			return null;
+		}
+		state.startedAt = startTime;
+		state.since = startTime + LOOK_BACK_MS;
+	}
+
+	const since = toTime(state.since);
+	const startedAt = state.startedAt === undefined ? undefined : toTime(state.startedAt);
+	const seen = { ...(state.seen ?? {}) };
+	const pending = pendingSince(state.pending, now);
+	const found = await searchMinutes(client, { keyword, from: since - LOOK_BACK_MS, to: now + LOOK_AHEAD_MS }, Infinity, 0);
+	// oldest first: pending ones, then the search's hits (which come newest first)
+	const candidates = [...new Set([...Object.keys(pending), ...found.map(({ token }) => String(token)).reverse()])].filter(
+		(token) => !(token in seen),
 	);
 
-	const seen = manual ? {} : (state.seen ?? {});
-	const candidates = [...new Set([...(manual ? [] : (state.pending ?? [])), ...found.map((item) => String(item.token))])]
-		.filter((token) => token && !(token in seen));
-	const waitUntilReady = context.getNodeParameter('waitUntilReady') as boolean;
-
 	const emitted: IDataObject[] = [];
-	const pending: string[] = [];
-	for (const token of candidates) {
-		const minute = await getMinute(client, token, 0);
-		const createdAt = Number(minute.create_time);
-		// the search looks back a little: anything created before the start was there before
-		if (Number.isFinite(createdAt) && createdAt < startedAt) {
-			seen[token] = createdAt;
+	for (const token of candidates.slice(0, MAX_CHECKS_PER_POLL)) {
+		const minute = await check(context, client, token, waitUntilReady, startedAt);
+		if (minute.status === 'pending') {
+			pending[token] ??= now;
 			continue;
 		}
-		if (waitUntilReady && !(await mediaReady(client, token))) {
-			pending.push(token);
-			continue;
-		}
-		emitted.push({ minuteToken: token, ...minute });
-		if (manual) break;
+		delete pending[token];
+		if (minute.status === 'ready') emitted.push({ minuteToken: token, ...minute.details });
+		seen[token] = minute.createdAt ?? now;
 	}
 	emitted.sort((a, b) => Number(a.create_time) - Number(b.create_time));
 
-	if (!manual) {
-		for (const minute of emitted) seen[String(minute.minuteToken)] = Number(minute.create_time) || pollStartedAt;
-		const nextSince = Math.max(since, pollStartedAt);
-		// forget what the next look-back can no longer find
-		state.seen = Object.fromEntries(
-			Object.entries(seen).filter(([, createdAt]) => createdAt >= nextSince - 2 * LOOK_BACK_MS),
-		);
-		state.pending = pending;
-		state.since = new Date(nextSince).toISOString();
-	}
+	const complete = candidates.length <= MAX_CHECKS_PER_POLL;
+	const nextSince = complete ? Math.max(since, now) : since;
+	state.pending = boundPending(context, pending, now);
+	// forget what the next window can no longer return, whichever way the clocks disagree
+	state.seen = Object.fromEntries(
+		Object.entries(seen).filter(([, createdAt]) => createdAt >= nextSince - LOOK_BACK_MS - CLOCK_SKEW_MS),
+	);
+	state.since = nextSince;
 	return emitted.length ? [context.helpers.returnJsonArray(emitted)] : null;
 }
 
-function startTime(context: IPollFunctions): string | undefined {
+type Checked =
+	| { status: 'ready'; details: IDataObject; createdAt?: number }
+	| { status: 'pending'; createdAt?: number }
+	| { status: 'skipped'; createdAt?: number };
+
+/**
+ * Whether a minute is to be emitted now, later (still transcribing) or never: created before the
+ * start, or gone for good (deleted, not readable). Those are logged and forgotten, so one bad minute
+ * never stops the trigger; failures that may pass (network, rate limit) fail the poll, which n8n retries.
+ */
+async function check(
+	context: IPollFunctions,
+	client: FeishuClient,
+	token: string,
+	waitUntilReady: boolean,
+	startedAt?: number,
+): Promise<Checked> {
+	try {
+		const details = await getMinute(client, token, 0);
+		const createdAt = Number(details.create_time);
+		const known = Number.isFinite(createdAt) ? createdAt : undefined;
+		if (startedAt !== undefined && known !== undefined && known < startedAt) return { status: 'skipped', createdAt: known };
+		if (waitUntilReady) {
+			try {
+				await getMedia(client, token, 0);
+			} catch (error) {
+				if (error instanceof NodeApiError && error.context.feishuCode === NOT_READY_CODE) return { status: 'pending', createdAt: known };
+				throw new NodeApiError(context.getNode(), error as JsonObject);
+			}
+		}
+		return { status: 'ready', details, createdAt: known };
+	} catch (error) {
+		if (!isGoneForGood(error)) {
+			throw error instanceof NodeOperationError ? new NodeOperationError(context.getNode(), error) : new NodeApiError(context.getNode(), error as JsonObject);
+		}
+		context.logger.warn(`Feishu Minutes Trigger: skipping minute ${token}: ${(error as Error).message}`);
+		return { status: 'skipped' };
+	}
+}
+
+/** Feishu's answers that no later poll will change: not found, deleted, not permitted, malformed. */
+function isGoneForGood(error: unknown): boolean {
+	const code = error instanceof NodeApiError ? error.context.feishuCode : undefined;
+	return code === 2091001 || code === 2091002 || code === 2091004 || code === 2091005;
+}
+
+function pendingSince(stored: PollState['pending'], now: number): Record<string, number> {
+	if (Array.isArray(stored)) return Object.fromEntries(stored.map((token) => [token, now]));
+	return { ...(stored ?? {}) };
+}
+
+/** At most MAX_PENDING, none older than MAX_PENDING_AGE_MS: a minute that never gets ready is given up, said so. */
+export function boundPending(context: IPollFunctions, pending: Record<string, number>, now: number): Record<string, number> {
+	const kept = Object.entries(pending)
+		.filter(([token, since]) => {
+			if (now - since <= MAX_PENDING_AGE_MS) return true;
+			context.logger.warn(`Feishu Minutes Trigger: minute ${token} was still not ready after 24 hours; no longer waiting for it`);
+			return false;
+		})
+		.sort(([, a], [, b]) => b - a);
+	for (const [token] of kept.slice(MAX_PENDING)) {
+		context.logger.warn(`Feishu Minutes Trigger: more than ${MAX_PENDING} minutes wait for their media; no longer waiting for ${token}`);
+	}
+	return Object.fromEntries(kept.slice(0, MAX_PENDING));
+}
+
+/** Older versions stored ISO strings. */
+function toTime(value: number | string): number {
+	return typeof value === 'number' ? value : Date.parse(value);
+}
+
+function readStartTime(context: IPollFunctions): number | undefined {
 	if (context.getNodeParameter('startFrom') !== 'date') return undefined;
-	const value = context.getNodeParameter('startTime') as string;
-	const time = Date.parse(value);
+	const value = context.getNodeParameter('startTime') as unknown;
+	const time = new Date(typeof value === 'number' ? value : String(value ?? '')).getTime();
 	if (Number.isNaN(time)) {
 		throw new NodeOperationError(context.getNode(), 'The "Start Time" field is not a date', {
 			description: 'Pick the date and time from which minutes count as new, or set Start From to Now.',
 		});
 	}
-	return new Date(time).toISOString();
-}
-
-/** Whether the recording can be downloaded yet; 2091003 means Feishu is still transcribing. */
-async function mediaReady(client: FeishuClient, token: string): Promise<boolean> {
-	try {
-		await getMedia(client, token, 0);
-		return true;
-	} catch (error) {
-		if (error instanceof NodeApiError && error.context.feishuCode === NOT_READY_CODE) return false;
-		throw new NodeApiError(client.node, error as JsonObject);
-	}
+	return time;
 }

@@ -1,13 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ENDPOINTS, searchMinutes } from '../../transport/endpoints';
 import type { OperationModule, OperationRun } from '../operation';
 
+/** Without Created After, the window reaches this far back from Created Before. */
+const DEFAULT_WINDOW_DAYS = 30;
+
+/** Without Created Before, the window ends this far past now: Feishu's clock may run ahead of n8n's. */
+const CLOCK_MARGIN_MS = 20 * 60 * 1000;
+
 export const option: OperationModule['option'] = {
 	name: 'Search',
 	action: 'Search minutes',
-	description: 'Find the minutes the connected user can see, by keyword and creation time (User (OAuth2) only)',
+	description: 'Find minutes by keyword and creation time, newest first',
 };
 
 export const fields: INodeProperties[] = [
@@ -23,13 +29,15 @@ export const fields: INodeProperties[] = [
 		name: 'createdAfter',
 		type: 'dateTime',
 		default: '',
-		description: 'Only minutes created at or after this time',
+		hint: 'Empty: 30 days before Created Before',
+		description: 'Only minutes created at or after this time. Longer windows are searched a month at a time.',
 	},
 	{
 		displayName: 'Created Before',
 		name: 'createdBefore',
 		type: 'dateTime',
 		default: '',
+		hint: 'Empty: now',
 		description: 'Only minutes created before this time',
 	},
 	{
@@ -55,46 +63,53 @@ export const endpoint = ENDPOINTS.search;
 export const options: OperationModule['options'] = [];
 
 /**
- * Minutes visible to the connected user, by keyword and create-time window: one output item per
- * minute, paged like n8n's list operations (Return All, or a Limit).
+ * Minutes the credential's user (or app) can see, by keyword and create-time window, newest first:
+ * one output item per minute, paged like n8n's list operations (Return All, or a Limit).
  */
 export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const found = await searchMinutes(client, searchBody(this, itemIndex), limit, itemIndex);
+	const limit = returnAll ? Infinity : readLimit(this, itemIndex);
+	const keyword = String(this.getNodeParameter('keyword', itemIndex, '')).trim();
+	if (keyword.length > 50) {
+		throw new NodeOperationError(this.getNode(), 'The "Keyword" field is longer than 50 characters', {
+			itemIndex,
+			description: 'Feishu searches with at most 50 characters. Shorten the keyword.',
+		});
+	}
+	const to = timeField(this, 'createdBefore', itemIndex) ?? Date.now() + CLOCK_MARGIN_MS;
+	const from = timeField(this, 'createdAfter', itemIndex) ?? to - DEFAULT_WINDOW_DAYS * 24 * 3600 * 1000;
+	if (from >= to) {
+		throw new NodeOperationError(this.getNode(), '"Created After" is not before "Created Before"', {
+			itemIndex,
+			description: 'Pick a Created After time earlier than Created Before, or leave one of them empty.',
+		});
+	}
+	const found = await searchMinutes(client, { keyword, from, to }, limit, itemIndex);
 	return found.map((minute) => ({
 		json: { minuteToken: minute.token, ...minute },
 		pairedItem: { item: itemIndex },
 	}));
 }
 
-function searchBody(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const keyword = String(context.getNodeParameter('keyword', itemIndex, '')).trim();
-	const createdAfter = isoTime(context, 'createdAfter', itemIndex);
-	const createdBefore = isoTime(context, 'createdBefore', itemIndex);
-	const body: IDataObject = {};
-	if (keyword) body.query = keyword;
-	if (createdAfter || createdBefore) {
-		body.filter = {
-			create_time: {
-				...(createdAfter ? { start_time: createdAfter } : {}),
-				...(createdBefore ? { end_time: createdBefore } : {}),
-			},
-		};
+function readLimit(context: IExecuteFunctions, itemIndex: number): number {
+	const limit = context.getNodeParameter('limit', itemIndex, 50) as number;
+	if (!Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(context.getNode(), 'The "Limit" field must be a whole number of at least 1', { itemIndex });
 	}
-	return body;
+	return limit;
 }
 
-/** Feishu wants ISO 8601 times with a zone; n8n's date fields may come without one. */
-function isoTime(context: IExecuteFunctions, name: string, itemIndex: number): string | undefined {
-	const value = context.getNodeParameter(name, itemIndex, '') as string;
-	if (!value) return undefined;
-	const time = Date.parse(value);
+/** n8n's date fields may come without a zone, or as anything through an expression. */
+function timeField(context: IExecuteFunctions, name: 'createdAfter' | 'createdBefore', itemIndex: number): number | undefined {
+	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
+	if (value === '' || value === undefined || value === null) return undefined;
+	// a Luxon DateTime from an expression prints as ISO 8601
+	const time = new Date(typeof value === 'number' ? value : String(value)).getTime();
 	if (Number.isNaN(time)) {
 		throw new NodeOperationError(context.getNode(), `The "${name === 'createdAfter' ? 'Created After' : 'Created Before'}" field is not a date`, {
 			itemIndex,
 			description: 'Enter a date and time, e.g. 2026-11-24T00:00:00+08:00, or pick one.',
 		});
 	}
-	return new Date(time).toISOString();
+	return time;
 }

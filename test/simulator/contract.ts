@@ -1,0 +1,91 @@
+/**
+ * What Feishu's contract says, as the simulator enforces it. Sources: ../shared/feishu-docs/contract-notes.md
+ * and Feishu's pages and SDKs it cites. Each rule can be relaxed by name for a test that needs a looser world.
+ */
+
+/** Rules the simulator enforces by default; `new FeishuSimulator({ relax: [...] })` turns one off. */
+export const RULES = {
+	/** Tokens carry scopes; an endpoint refuses a token with none of its scopes (99991672 app, 99991679 user). */
+	scopes: 'scope per endpoint',
+	/** Each Minutes read endpoint: 5 requests per second per app (per endpoint: Feishu counts per API, app and tenant). */
+	rateLimits: '5 requests/s per app and endpoint',
+	/** Search: 100 requests per minute per app. */
+	searchBudget: 'search 100 requests/min per app',
+	/** Search: page_size at most 30. */
+	searchPageSize: 'search page_size ≤ 30',
+	/** Search: a keyword or a create-time window, the window at most one month (our reading; unverified on the server). */
+	searchWindow: 'search needs a filter; window ≤ 1 month',
+	/** OAuth2 refresh tokens work once (20073 when used again). */
+	singleUseRefreshTokens: 'refresh tokens are single use',
+	/** An access token must start with t- or u- (99991671). */
+	tokenFormat: 'token format t-/u-',
+} as const;
+
+export type Rule = keyof typeof RULES;
+
+/** Any one of these scopes lets a token call the endpoint (Feishu's pages, "one of"). */
+export const ENDPOINT_SCOPES: Record<string, string[]> = {
+	minute: ['minutes:minutes', 'minutes:minutes:readonly', 'minutes:minutes.basic:read'],
+	media: ['minutes:minutes.media:export', 'minutes:minute:download'],
+	statistics: ['minutes:minutes', 'minutes:minutes:readonly', 'minutes:minutes.statistics:read'],
+	transcript: ['minutes:minutes.transcript:export', 'minutes:minute:download'],
+	artifacts: ['minutes:minutes.artifacts:read'],
+	search: ['minutes:minutes.search:read'],
+	subscription: ['minutes:minutes.basic:read'],
+};
+
+/** Everything a Minutes app can enable (the default app enables all but the legacy download scope). */
+export const ALL_SCOPES = [
+	'minutes:minutes',
+	'minutes:minutes:readonly',
+	'minutes:minutes.basic:read',
+	'minutes:minutes.media:export',
+	'minutes:minutes.statistics:read',
+	'minutes:minutes.transcript:export',
+	'minutes:minutes.artifacts:read',
+	'minutes:minutes.search:read',
+	'offline_access',
+];
+
+/** Feishu's documented HTTP status and message for each Minutes error code. */
+export const MEDIA_ERRORS: Record<number, { status: number; msg: string }> = {
+	2091001: { status: 400, msg: 'param is invalid' },
+	2091002: { status: 404, msg: 'resource not found' },
+	2091003: { status: 400, msg: 'minute not ready , try later' },
+	2091004: { status: 400, msg: 'resource deleted' },
+	2091005: { status: 403, msg: 'permission deny' },
+	2091006: { status: 500, msg: 'service internal error' },
+};
+
+/** General platform codes (Feishu's generic error-code page; it gives no HTTP status, 400 is what SDK users report). */
+export const PLATFORM_ERRORS = {
+	missingToken: { status: 400, code: 99991661, msg: 'Missing access token for authorization. Please make a request with token attached.' },
+	tenantTokenInvalid: { status: 400, code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' },
+	userTokenExpired: { status: 400, code: 99991677, msg: 'token expire' },
+	tokenFormat: { status: 400, code: 99991671, msg: 'Invalid token: must start with t-/u-' },
+	appScopeMissing: { status: 400, code: 99991672, msg: 'Access denied. One of the following scopes is required: ' },
+	userScopeMissing: { status: 400, code: 99991679, msg: 'Unauthorized. You do not have permission to perform the requested operation on the resource. Please request user re-authorization and try again. required one of these privileges: ' },
+	appDisabled: { status: 400, code: 99991662, msg: 'app not in use' },
+	appNotInstalled: { status: 400, code: 99991673, msg: 'unauthorized app' },
+	rateLimited: { status: 429, code: 99991400, msg: 'request trigger frequency limit' },
+} as const;
+
+/** OAuth2 token endpoint errors (Feishu's "refresh user_access_token" page). */
+export const OAUTH_ERRORS = {
+	invalidClient: { status: 400, code: 20002, error: 'invalid_client', error_description: 'The client secret is invalid.' },
+	invalidRefreshToken: { status: 400, code: 20026, error: 'invalid_grant', error_description: 'The refresh token passed is invalid.' },
+	refreshTokenUsed: {
+		status: 400,
+		code: 20073,
+		error: 'invalid_grant',
+		error_description: 'The refresh token has been used. Please note that a refresh token can only be used once.',
+	},
+	invalidCode: { status: 400, code: 20003, error: 'invalid_grant', error_description: 'The authorization code is invalid.' },
+	unsupportedGrant: { status: 400, code: 20036, error: 'unsupported_grant_type', error_description: 'The specified grant_type is not supported.' },
+} as const;
+
+/** 2024-11-24T00:00:00Z: when minutes without their own createTime were created. */
+export const DEFAULT_CREATE_TIME = 1732406400000;
+
+/** The longest create-time window a search may span (Lark's CLI docs: one month). */
+export const SEARCH_WINDOW_MS = 31 * 24 * 3600 * 1000;
