@@ -60,14 +60,17 @@ export class FeishuApi implements ICredentialType {
 		},
 	};
 
-	// n8n runs preAuthentication before this request, so a wrong App ID or Secret fails there with
-	// Feishu's own reason; the request itself then confirms the base URL answers like Feishu.
+	// n8n runs preAuthentication before this request when no token is stored (a new credential), so a
+	// wrong App ID or Secret fails there with Feishu's own reason. An edited credential still holds a
+	// token: then this request checks the new App ID and Secret, and the rules read Feishu's answer
+	// whatever its HTTP status (without ignoreHttpStatusErrors a 400 would show as "Bad Request").
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{${FEISHU_BASE_URL_EXPRESSION}}}`,
 			url: TENANT_ACCESS_PATH,
 			method: 'POST',
 			body: { app_id: '={{$credentials.appId}}', app_secret: '={{$credentials.appSecret}}' },
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
 			{
@@ -83,8 +86,23 @@ export class FeishuApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 10014,
-					message:
-						'Feishu rejected the App Secret (code 10014): copy it again from the developer console',
+					message: 'Feishu rejected the App Secret (code 10014): app secret invalid. Copy it again from the developer console',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 99991543,
+					message: 'Feishu does not know this App ID / App Secret (code 99991543): copy both again from the developer console',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: undefined,
+					message: 'No Feishu answer at this address: check the Deployment, or the Base URL (without /open-apis)',
 				},
 			},
 		],

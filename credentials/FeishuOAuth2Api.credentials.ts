@@ -24,6 +24,26 @@ export class FeishuOAuth2Api implements ICredentialType {
 	properties: INodeProperties[] = [
 		...DEPLOYMENT_PROPERTIES,
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		// n8n lists the OAuth2 fields first; these say which of the app's values go where
+		{
+			displayName: 'Client ID (App ID)',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'cli_a1b2c3d4e5f6a7b8',
+			description:
+				'Your app\'s App ID, from the Feishu developer console: your app → Credentials & Basic Info. For Lark or a private deployment, set Deployment (below) before you connect.',
+		},
+		{
+			displayName: 'Client Secret (App Secret)',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Your app\'s App Secret, from the same page',
+		},
 		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: AUTHORIZE_URL },
 		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: ACCESS_TOKEN_URL },
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: USER_SCOPES.join(' ') },

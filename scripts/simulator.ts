@@ -1,7 +1,7 @@
 /**
  * Runs the Feishu simulator as its own process, for the benchmark and for real n8n (`npm run dev`,
  * the e2e suite). Prints one JSON line with its URLs and app credentials, then serves until killed.
- *   node .dev-build/scripts/simulator.js [--port 0] [--latency-ms 0] [--rate-limit 0] [--minutes '[{"token":…}]']
+ *   node .dev-build/scripts/simulator.js [--port 0] [--latency-ms 0] [--rate-limit 5] (0: no limit) [--minutes '[{"token":…}]']
  */
 import { DEFAULT_APP, FeishuSimulator, type SimulatedMinute } from '../test/simulator/FeishuSimulator';
 
@@ -19,7 +19,7 @@ function option(name: string): string | undefined {
 async function main(): Promise<void> {
 	const feishu = new FeishuSimulator({
 		latencyMs: Number(option('latency-ms') ?? 0),
-		rateLimitPerSecond: Number(option('rate-limit') ?? 0),
+		rateLimitPerSecond: Number(option('rate-limit') ?? 5),
 	});
 	await feishu.start(Number(option('port') ?? 0));
 	const minutes = option('minutes');

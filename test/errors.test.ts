@@ -167,3 +167,34 @@ function serialiseError(error: unknown) {
 	const record = error as Record<string, unknown>;
 	return { ...record, message: record.message, description: record.description, cause: record.cause, context: record.context };
 }
+
+describe('platform codes say what to do', () => {
+	test.each([
+		['disabled', 99991662, /The Feishu app is disabled/, /administrator.*enable it/],
+		['notInstalled', 99991673, /not available in this tenant/, /Publish a version.*administrator approve/],
+	] as const)('an app that is %s: %i', async (state, code, message, advice) => {
+		feishu.setAppState(state);
+		const result = await runMinutes(store, { minute: READY_TOKEN });
+
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.message).toContain(`Feishu code ${code}`);
+		expect(result.error?.description).toMatch(advice);
+	});
+
+	test.each([
+		[99991671, /malformed/, /Deployment \/ Base URL/],
+		[99991676, /lacks the permission/, /minutes:minutes\.media:export.*publish/],
+		[99991543, /does not know this App ID/, /Copy the App ID and App Secret again/],
+	])('Feishu code %i', async (code, message, advice) => {
+		feishu.injectFault({
+			pathIncludes: '/media',
+			status: 400,
+			body: JSON.stringify({ code, msg: 'from Feishu' }),
+			headers: { 'Content-Type': 'application/json' },
+		});
+		const result = await runMinutes(store, { minute: READY_TOKEN });
+
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.description).toMatch(advice);
+	});
+});

@@ -218,7 +218,8 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 			.filter((line) => /feishu/i.test(line) && /error|fail|cannot|invalid/i.test(line));
 		expect(startupProblems).toEqual([]);
 
-		const testCredential = async (appSecret: string) => {
+		// tenantAccessToken: an edited credential still holds the token its old secret got
+		const testCredential = async (appSecret: string, tenantAccessToken?: string) => {
 			const response = await fetch(`${base}/rest/credentials/test`, {
 				method: 'POST',
 				headers,
@@ -226,7 +227,7 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 					credentials: {
 						...CREDENTIAL,
 						type: 'feishuApi',
-						data: { deployment: 'custom', baseUrl: feishu.apiUrl, appId: DEFAULT_APP.appId, appSecret },
+						data: { deployment: 'custom', baseUrl: feishu.apiUrl, appId: DEFAULT_APP.appId, appSecret, tenantAccessToken },
 					},
 				}),
 			});
@@ -237,6 +238,8 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 		const rejected = await testCredential('a-wrong-secret');
 		expect(rejected.status).toBe('Error');
 		expect(rejected.message).toContain('app secret invalid (code 10014)');
+		const edited = await testCredential('a-wrong-secret', 't-stored-by-the-old-secret');
+		expect(edited).toMatchObject({ status: 'Error', message: expect.stringContaining('Feishu rejected the App Secret (code 10014)') });
 	} finally {
 		server.process.kill('SIGTERM');
 		await new Promise((done) => server.process.once('exit', done));

@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { NOT_READY_CODE, RATE_LIMITED_CODE, SERVER_ERROR_CODE, TOKEN_INVALID_CODES, type FeishuFailure } from './errors';
 
@@ -103,4 +104,27 @@ function describeBody(body: unknown): string {
 	if (text.trim() === '') return '(empty body)';
 	const squeezed = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
 	return JSON.stringify(squeezed.length > 160 ? `${squeezed.slice(0, 160)}…` : squeezed);
+}
+
+/** An HTTP answer carried by a thrown error (user mode lets the "expired" status throw). */
+export function answerIn(error: unknown): HttpAnswer | undefined {
+	const carrier = findInChain(error, (link) => typeof (link as { response?: { status?: unknown } }).response?.status === 'number');
+	if (!carrier) return undefined;
+	const response = (carrier as { response: { status: number; headers?: unknown; data?: unknown } }).response;
+	return { statusCode: response.status, headers: (response.headers ?? {}) as HttpAnswer['headers'], body: response.data };
+}
+
+/** The first error along the `cause` chain (at most 5 deep) that matches. */
+export function findInChain<T>(error: unknown, matches: (link: unknown) => link is T): T | undefined;
+export function findInChain(error: unknown, matches: (link: unknown) => boolean): unknown;
+export function findInChain(error: unknown, matches: (link: unknown) => boolean): unknown {
+	for (let current = error, depth = 0; current && depth < 5; depth++) {
+		if (matches(current)) return current;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+export function unwrap(error: unknown): unknown {
+	return error instanceof NodeApiError && error.cause ? error.cause : error;
 }

@@ -1,6 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { FeishuTokenError } from '../../../credentials/feishuAuth';
+
 /** The endpoint a request went to, as far as an error needs to name it. */
 export interface ScopedEndpoint {
 	/** The operation's name as the user sees it, e.g. "Get Media". */
@@ -146,4 +148,21 @@ export function feishuApiError(
 	});
 	if (failure.feishuCode !== undefined) error.context.feishuCode = failure.feishuCode;
 	return error;
+}
+
+/** The credential could not get a token: Feishu's reason, and where to fix it. */
+export function credentialError(node: INode, error: Error, itemIndex?: number): NodeApiError {
+	const details = error instanceof FeishuTokenError ? error.details : {};
+	return feishuApiError(
+		node,
+		{
+			httpCode: details.httpCode ?? 0,
+			feishuCode: details.feishuCode,
+			message: error.message,
+			description:
+				'The Feishu credential could not get a tenant access token. Open the credential, fix what the message says and use its Test button.' +
+				(details.cause ? ` (Cause: ${details.cause})` : ''),
+		},
+		itemIndex,
+	);
 }

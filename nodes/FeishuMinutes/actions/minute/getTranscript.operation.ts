@@ -35,8 +35,8 @@ export const fields: INodeProperties[] = [
 		name: 'fileFormat',
 		type: 'options',
 		options: [
-			{ name: 'Plain Text (.Txt)', value: 'txt' },
-			{ name: 'Subtitles (.Srt)', value: 'srt' },
+			{ name: 'Plain Text', value: 'txt', description: 'A .txt file: passages with speaker and time' },
+			{ name: 'SubRip Subtitles', value: 'srt', description: 'A .srt file: numbered cues with start and end times' },
 		],
 		default: 'txt',
 	},
