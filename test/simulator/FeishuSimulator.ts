@@ -4,74 +4,21 @@
  * and endpoint, search's own budget and limits, single-use refresh tokens, and a separate file server
  * (another port, so another host to clients) for downloads. Rules are in contract.ts.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Accounts, type Caller, DEFAULT_APP, type Reply } from './accounts';
-import { mediaBytes, streamMediaBytes, transcript } from './content';
-import { DEFAULT_CREATE_TIME, ENDPOINT_SCOPES, MEDIA_ERRORS, PLATFORM_ERRORS, type Rule } from './contract';
-import { asciiFallback, close, delay, listen, readBody, sendJson } from './http';
+import { ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
+import { FileHost } from './files';
+import { answerMinute, sendMediaError } from './minutes';
+import type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
+import { close, delay, listen, readBody, sendJson } from './http';
 import { searchAnswer } from './search';
 
 export { DEFAULT_APP } from './accounts';
 export { DEFAULT_CREATE_TIME, MEDIA_ERRORS, RULES, type Rule } from './contract';
 export { mediaBytes, mediaChunk, transcript } from './content';
-
-export interface SimulatedMinute {
-	token: string;
-	title?: string;
-	/** Bytes of the recording (generated from the token, so tests can recompute them). */
-	size?: number;
-	contentType?: string;
-	/** Full Content-Disposition header; `null` sends none. Default: the title as filename and filename*. */
-	contentDisposition?: string | null;
-	/** The media endpoint answers this documented error code instead of a URL. */
-	mediaError?: number;
-	/** Still transcribing: the first N media requests answer 2091003. */
-	readyAfterPolls?: number;
-	/** Extra delay for this minute's media answers (to make answers arrive out of order). */
-	latencyMs?: number;
-	/** The file server drops the connection after this many bytes, short of Content-Length. */
-	cutDownloadAfter?: number;
-	/** Creation time (ms since epoch, Feishu's clock), for search; default 2024-11-24T00:00:00Z. */
-	createTime?: number;
-}
-
-export interface SimulatorOptions {
-	apps?: Record<string, string>;
-	/** Rules of contract.ts this simulator does not enforce. */
-	relax?: Rule[];
-	/** Delay before each API answer. */
-	latencyMs?: number;
-	/** Requests per second per app and Minutes endpoint (Feishu: 5). */
-	rateLimitPerSecond?: number;
-	/** HTTP status sent with codes 99991663 / 99991677 (Feishu does not document it). */
-	tokenErrorStatus?: number;
-	/** Download URLs answer with this many 302 hops before the file. */
-	downloadRedirects?: number;
-	/** Search refuses app tokens, as older deployments did (99991663). */
-	searchUserOnly?: boolean;
-}
-
-/** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */
-export interface Fault {
-	pathIncludes: string;
-	status?: number;
-	body?: string;
-	headers?: Record<string, string>;
-	/** Drop the connection instead of answering (a connection reset). */
-	reset?: boolean;
-}
-
-export interface RecordedRequest {
-	server: 'api' | 'file';
-	method: string;
-	path: string;
-	authorization?: string;
-	body?: string;
-	at: number;
-}
+export type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
 
 const MINUTE_PATH = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/;
 
@@ -96,22 +43,21 @@ export class FeishuSimulator {
 
 	private readonly relaxed: Set<Rule>;
 
-	private readonly downloadCodes = new Map<string, string>();
-
 	/** Request arrival times per app and budget, for the sliding windows. */
 	private readonly arrivals = new Map<string, number[]>();
 
 	private readonly faults: Fault[] = [];
 
-	private downloadRefusal?: number;
-
 	private apiServer?: Server;
 
 	private fileServer?: Server;
 
+	private readonly files: FileHost;
+
 	constructor(private readonly options: SimulatorOptions = {}) {
 		this.relaxed = new Set(options.relax ?? []);
 		this.accounts = new Accounts(options.apps ?? { [DEFAULT_APP.appId]: DEFAULT_APP.appSecret }, (rule) => this.enforces(rule));
+		this.files = new FileHost(this.minutes, options.downloadRedirects ?? 0);
 	}
 
 	get tokenRequests(): number {
@@ -128,9 +74,13 @@ export class FeishuSimulator {
 
 	async start(apiPort = 0): Promise<this> {
 		this.apiServer = await listen((req, res) => this.handleApi(req, res), apiPort);
-		this.fileServer = await listen((req, res) => this.handleFile(req, res));
+		this.fileServer = await listen((req, res) => {
+			this.record('file', req);
+			this.files.handle(req, res);
+		});
 		this.apiUrl = `http://127.0.0.1:${(this.apiServer.address() as AddressInfo).port}`;
 		this.fileUrl = `http://127.0.0.1:${(this.fileServer.address() as AddressInfo).port}`;
+		this.files.url = this.fileUrl;
 		return this;
 	}
 
@@ -164,12 +114,12 @@ export class FeishuSimulator {
 
 	/** Every download URL handed out so far now answers 403, as after its day of validity. */
 	expireDownloadUrls(): void {
-		this.downloadCodes.clear();
+		this.files.expireAll();
 	}
 
 	/** Every download answers this status from now on, as an expired or revoked URL does. */
 	refuseDownloads(status: number): void {
-		this.downloadRefusal = status;
+		this.files.refusal = status;
 	}
 
 	/** The next API request whose path includes `fault.pathIncludes` gets this raw answer instead. */
@@ -246,7 +196,7 @@ export class FeishuSimulator {
 			const caller = this.admit(req, res, endpoint ? endpoint.slice(1) : 'minute');
 			if (!caller) return;
 			if (endpoint === '/media') return await this.answerMedia(decodeURIComponent(token), res);
-			return this.answerMinute(decodeURIComponent(token), endpoint, new URLSearchParams(params ?? ''), res);
+			return answerMinute(this.minutes.get(decodeURIComponent(token)), decodeURIComponent(token), endpoint, new URLSearchParams(params ?? ''), this.fileUrl, res);
 		}
 		sendJson(res, 404, { code: 404, msg: '404 page not found' });
 	}
@@ -298,59 +248,7 @@ export class FeishuSimulator {
 			return sendMediaError(res, 2091003);
 		}
 
-		const code = randomBytes(12).toString('hex');
-		this.downloadCodes.set(code, minute.token);
-		sendJson(res, 200, {
-			code: 0,
-			msg: 'success',
-			data: { download_url: `${this.fileUrl}/space/api/box/stream/download/authcode/?code=${code}` },
-		});
-	}
-
-	/** Metadata, statistics, AI notes and transcript share the media endpoint's errors. */
-	private answerMinute(minuteToken: string, endpoint: string | undefined, query: URLSearchParams, res: ServerResponse): void {
-		if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
-		const minute = this.minutes.get(minuteToken);
-		if (!minute) return sendMediaError(res, 2091002);
-		if (minute.mediaError && minute.mediaError !== 2091003) return sendMediaError(res, minute.mediaError);
-		const title = minute.title ?? minute.token;
-		const data = (payload: unknown) => sendJson(res, 200, { code: 0, msg: 'success', data: payload });
-		if (endpoint === undefined) {
-			return data({
-				minute: {
-					token: minute.token,
-					owner_id: 'ou_simulated_owner',
-					create_time: String(minute.createTime ?? DEFAULT_CREATE_TIME),
-					title,
-					cover: `${this.fileUrl}/cover/${minute.token}.png`,
-					duration: '1800000',
-					url: `https://sample.feishu.cn/minutes/${minute.token}`,
-				},
-			});
-		}
-		if (endpoint === '/artifacts') {
-			return data({
-				summary: `${title}: the team reviewed the release plan.`,
-				minute_chapters: [{ title: 'Release plan', start_ms: 1000, stop_ms: 60000, summary_content: 'On track for Friday.' }],
-				minute_todos: [{ content: 'Send the release notes', assignees: ['ou_simulated_owner'] }],
-			});
-		}
-		if (endpoint === '/statistics') {
-			return data({
-				statistics: {
-					user_view_count: '3',
-					page_view_count: '7',
-					user_view_list: [{ user_id: 'ou_simulated_viewer', view_time: '1732410000000' }],
-				},
-			});
-		}
-		const format = query.get('file_format') ?? 'txt';
-		if (format !== 'txt' && format !== 'srt') return sendMediaError(res, 2091001);
-		res.writeHead(200, {
-			'Content-Type': 'text/plain; charset=utf-8',
-			'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(`${title}.${format}`)}`,
-		});
-		res.end(transcript(format, query.get('need_speaker') === 'true', query.get('need_timestamp') === 'true'));
+		sendJson(res, 200, { code: 0, msg: 'success', data: { download_url: this.files.issueUrl(minute.token) } });
 	}
 
 	/** A sliding window per app and budget, as Feishu's gateway enforces "N requests per second / minute". */
@@ -370,42 +268,6 @@ export class FeishuSimulator {
 		return true;
 	}
 
-	private handleFile(req: IncomingMessage, res: ServerResponse): void {
-		this.record('file', req);
-		const url = new URL(req.url ?? '/', this.fileUrl);
-		const hopsLeft = Number(url.searchParams.get('hops') ?? this.options.downloadRedirects ?? 0);
-		if (hopsLeft > 0) {
-			url.searchParams.set('hops', String(hopsLeft - 1));
-			res.writeHead(302, { Location: `${url.pathname}${url.search}` });
-			res.end();
-			return;
-		}
-		const minuteToken = this.downloadCodes.get(url.searchParams.get('code') ?? '');
-		const minute = minuteToken === undefined ? undefined : this.minutes.get(minuteToken);
-		if (url.pathname !== '/space/api/box/stream/download/authcode/' || !minute || this.downloadRefusal) {
-			res.writeHead(this.downloadRefusal ?? 403, { 'Content-Type': 'application/json' });
-			res.end(JSON.stringify({ code: 1061004, msg: 'forbidden' }));
-			return;
-		}
-		const size = minute.size ?? 64 * 1024;
-		const title = minute.title ?? minute.token;
-		const headers: Record<string, string | number> = {
-			'Content-Type': minute.contentType ?? 'video/mp4',
-			'Content-Length': size,
-		};
-		const disposition =
-			minute.contentDisposition === undefined
-				? `attachment; filename="${asciiFallback(title)}.mp4"; filename*=UTF-8''${encodeURIComponent(`${title}.mp4`)}`
-				: minute.contentDisposition;
-		if (disposition !== null) headers['Content-Disposition'] = disposition;
-		res.writeHead(200, headers);
-		if (minute.cutDownloadAfter !== undefined) {
-			res.write(mediaBytes(minute.token, minute.cutDownloadAfter), () => res.socket?.destroy());
-			return;
-		}
-		streamMediaBytes(minute.token, size, res);
-	}
-
 	private record(server: 'api' | 'file', req: IncomingMessage): RecordedRequest {
 		const recorded = { server, method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization, at: Date.now() };
 		this.requests.push(recorded);
@@ -415,9 +277,4 @@ export class FeishuSimulator {
 
 function reply(res: ServerResponse, { status, body }: Reply): void {
 	sendJson(res, status, body);
-}
-
-function sendMediaError(res: ServerResponse, code: number): void {
-	const { status, msg } = MEDIA_ERRORS[code];
-	sendJson(res, status, { code, msg });
 }

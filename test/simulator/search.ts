@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 
 import type { Reply } from './accounts';
 import { DEFAULT_CREATE_TIME, MEDIA_ERRORS, type Rule, SEARCH_WINDOW_MS } from './contract';
-import type { SimulatedMinute } from './FeishuSimulator';
+import type { SimulatedMinute } from './types';
 
 interface SearchBody {
 	query?: string;

@@ -4,15 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { downloadMedia } from '../../transport/download';
 import { ENDPOINTS, getMedia } from '../../transport/endpoints';
 import { readOptions } from '../options';
-import {
-	binaryPropertyField,
-	minuteField,
-	type OperationModule,
-	type OperationRun,
-	readBinaryPropertyName,
-	readMinuteToken,
-	readReadyWait,
-} from '../operation';
+import { binaryPropertyField, minuteField, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
 
 /** Feishu's download URLs stay valid for one day. */
 const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;

@@ -2,15 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { fileNameFromDisposition } from '../../helpers/fileName';
 import { ENDPOINTS, getTranscript } from '../../transport/endpoints';
-import {
-	binaryPropertyField,
-	minuteField,
-	type OperationModule,
-	type OperationRun,
-	readBinaryPropertyName,
-	readMinuteToken,
-	readReadyWait,
-} from '../operation';
+import { binaryPropertyField, minuteField, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Transcript',

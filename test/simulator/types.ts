@@ -1,0 +1,57 @@
+/** What tests tell the simulator, and what it records. */
+import type { Rule } from './contract';
+
+export interface SimulatedMinute {
+	token: string;
+	title?: string;
+	/** Bytes of the recording (generated from the token, so tests can recompute them). */
+	size?: number;
+	contentType?: string;
+	/** Full Content-Disposition header; `null` sends none. Default: the title as filename and filename*. */
+	contentDisposition?: string | null;
+	/** The media endpoint answers this documented error code instead of a URL. */
+	mediaError?: number;
+	/** Still transcribing: the first N media requests answer 2091003. */
+	readyAfterPolls?: number;
+	/** Extra delay for this minute's media answers (to make answers arrive out of order). */
+	latencyMs?: number;
+	/** The file server drops the connection after this many bytes, short of Content-Length. */
+	cutDownloadAfter?: number;
+	/** Creation time (ms since epoch, Feishu's clock), for search; default 2024-11-24T00:00:00Z. */
+	createTime?: number;
+}
+
+export interface SimulatorOptions {
+	apps?: Record<string, string>;
+	/** Rules of contract.ts this simulator does not enforce. */
+	relax?: Rule[];
+	/** Delay before each API answer. */
+	latencyMs?: number;
+	/** Requests per second per app and Minutes endpoint (Feishu: 5). */
+	rateLimitPerSecond?: number;
+	/** HTTP status sent with codes 99991663 / 99991677 (Feishu does not document it). */
+	tokenErrorStatus?: number;
+	/** Download URLs answer with this many 302 hops before the file. */
+	downloadRedirects?: number;
+	/** Search refuses app tokens, as older deployments did (99991663). */
+	searchUserOnly?: boolean;
+}
+
+/** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */
+export interface Fault {
+	pathIncludes: string;
+	status?: number;
+	body?: string;
+	headers?: Record<string, string>;
+	/** Drop the connection instead of answering (a connection reset). */
+	reset?: boolean;
+}
+
+export interface RecordedRequest {
+	server: 'api' | 'file';
+	method: string;
+	path: string;
+	authorization?: string;
+	body?: string;
+	at: number;
+}
