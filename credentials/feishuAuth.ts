@@ -119,8 +119,13 @@ export async function requestTenantAccessToken(
 			if (response.statusCode >= 500) continue;
 			break;
 		}
-		if (body.code === 0 && typeof body.tenant_access_token === 'string') {
+		if (body.code === 0 && typeof body.tenant_access_token === 'string' && body.tenant_access_token !== '') {
 			return body.tenant_access_token;
+		}
+		if (body.code === 0) {
+			lastFailure = 'the token endpoint answered code 0 without a tenant_access_token';
+			lastCause = undefined;
+			continue;
 		}
 		const code = Number(body.code);
 		throw new FeishuTokenError(

@@ -65,3 +65,21 @@ test('a download cut off mid-file fails the item clearly and leaves no partial f
 	// only the complete download (file + metadata) was added
 	expect(added).toHaveLength(2);
 });
+
+test('a download that stalls mid-body fails within Timeout and leaves no partial file behind', async () => {
+	feishu.injectDownloadFault({ stallAfterBytes: 2 * 1024 * 1024 });
+	const filesBefore = filesUnder(storage);
+
+	const result = await runMinutes(
+		store,
+		{ minute: '={{ $json.minute }}', output: 'file', options: { timeoutSeconds: 1, parallelDownloads: 1 } },
+		{ items: itemsWithMinutes(['ffffffffffffffffffffffff', 'ffffffffffffffffffffffff']), continueOnFail: true },
+	);
+
+	const [stalled, whole] = result.output(NODE_NAME);
+	expect(stalled.json.error).toBe('The media download stalled: the file server sent nothing for 1 s');
+	expect(whole.binary?.data.bytes).toBe(8 * 1024 * 1024 + 123);
+	const added = filesUnder(storage).filter((file) => !filesBefore.includes(file));
+	expect(added.some((file) => file.includes('.tmp.'))).toBe(false);
+	expect(added).toHaveLength(2);
+});

@@ -13,6 +13,8 @@ import { installN8n, installPackedPackage, N8n, PACKAGE_NAME, ROOT } from './n8n
 
 const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
 const FORBIDDEN = 'obcnforbiddenminute00001';
+const STALL_FIRST = 'obcnstallfirst0000000001';
+const STALL_SECOND = 'obcnstallsecond000000002';
 const SIZE = 3 * 1024 * 1024 + 17;
 const CREDENTIAL = { id: 'feishuSimulator01', name: 'Feishu account' };
 const USER_CREDENTIAL = { id: 'feishuUserOAuth01', name: 'Feishu user account' };
@@ -29,6 +31,29 @@ function exampleWorkflow(id: string, parameters: INodeParameters, extraNodes: IW
 	workflow.name = `e2e ${id}`;
 	workflow.nodes.push(...extraNodes);
 	for (const node of extraNodes) workflow.connections[minutes.name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
+	return workflow;
+}
+
+/** Search (two minutes) → Get Media as files, one at a time, Continue On Fail: the first download will stall. */
+function stallWorkflow(): IWorkflowBase {
+	const workflow = exampleWorkflow('e2eStalledDownl1', { operation: 'search', keyword: 'Stall test', limit: 2 });
+	workflow.nodes.push({
+		id: 'download',
+		name: 'Download',
+		type: `${PACKAGE_NAME}.feishuMinutes`,
+		typeVersion: 1,
+		position: [480, 0],
+		parameters: {
+			resource: 'minute',
+			operation: 'getMedia',
+			minute: '={{ $json.minuteToken }}',
+			output: 'file',
+			options: { timeoutSeconds: 2, parallelDownloads: 1 },
+		},
+		credentials: { feishuApi: CREDENTIAL },
+		onError: 'continueRegularOutput',
+	});
+	workflow.connections['Feishu Minutes'] = { main: [[{ node: 'Download', type: 'main', index: 0 }]] };
 	return workflow;
 }
 
@@ -82,6 +107,7 @@ beforeAll(async () => {
 		exampleWorkflow('e2eForbidden0001', { minute: FORBIDDEN, output: 'url' }),
 		exampleWorkflow('e2eTranscript001', { operation: 'getTranscript', minute: MINUTE, output: 'text', fileFormat: 'srt' }),
 		withUserCredential(exampleWorkflow('e2eUserOAuth0001', { authentication: 'userOAuth2', minute: MINUTE, output: 'url' })),
+		stallWorkflow(),
 	]);
 }, 1_200_000);
 
@@ -117,6 +143,24 @@ test('an error workflow exits non-zero with the mapped message', async () => {
 	expect(status).not.toBe(0);
 	expect(output).toContain('Permission denied for this minute (Feishu code 2091005: permission deny)');
 	expect(output).not.toContain(DEFAULT_APP.appSecret);
+});
+
+test('a download that stalls mid-body fails its item within Timeout, and the next item gets its file', async () => {
+	feishu.addMinute({ token: STALL_FIRST, title: 'Stall test first', size: 200_000, createTime: Date.now() - 60_000 });
+	feishu.addMinute({ token: STALL_SECOND, title: 'Stall test second', size: 200_000, createTime: Date.now() - 120_000 });
+	feishu.injectDownloadFault({ stallAfterBytes: 50_000 });
+	const started = Date.now();
+	const { status, run, output } = await n8n.execute('e2eStalledDownl1');
+	const seconds = (Date.now() - started) / 1000;
+
+	expect({ status, output: status === 0 && run ? '' : output }).toEqual({ status: 0, output: '' });
+	const [stalled, whole] = run!.data.resultData.runData.Download[0].data!.main[0];
+	expect(stalled.json).toMatchObject({ error: 'The media download stalled: the file server sent nothing for 2 s' });
+	expect(stalled.binary).toBeUndefined();
+	expect(whole.json).toMatchObject({ minuteToken: STALL_SECOND, fileSize: 200_000 });
+	// n8n's own start-up and shut-down take most of this; without the watch it never ends
+	expect(seconds).toBeLessThan(60);
+	console.log(`stalled download: execution ended after ${seconds.toFixed(1)} s (n8n execute, start to exit)`);
 });
 
 test('Get Transcript runs in real n8n', async () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Accounts, type Caller, DEFAULT_APP, type Reply } from './accounts';
 import { ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
-import { FileHost } from './files';
+import { type DownloadFault, FileHost } from './files';
 import { answerMinute, sendMediaError } from './minutes';
 import type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
 import { close, delay, listen, readBody, sendJson } from './http';
@@ -19,6 +19,7 @@ export { DEFAULT_APP } from './accounts';
 export { DEFAULT_CREATE_TIME, MEDIA_ERRORS, RULES, type Rule } from './contract';
 export { mediaBytes, mediaChunk, transcript } from './content';
 export type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
+export type { DownloadFault } from './files';
 
 const MINUTE_PATH = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/;
 
@@ -120,6 +121,11 @@ export class FeishuSimulator {
 	/** Every download answers this status from now on, as an expired or revoked URL does. */
 	refuseDownloads(status: number): void {
 		this.files.refusal = status;
+	}
+
+	/** The next download gets this answer instead of the recording (see DownloadFault). */
+	injectDownloadFault(fault: DownloadFault): void {
+		this.files.faults.push(fault);
 	}
 
 	/** The next API request whose path includes `fault.pathIncludes` gets this raw answer instead. */

@@ -6,8 +6,23 @@ import { mediaBytes, streamMediaBytes } from './content';
 import type { SimulatedMinute } from './types';
 import { asciiFallback } from './http';
 
+/** One download answered otherwise than with the recording: another status, headers or body, or a stall. */
+export interface DownloadFault {
+	status?: number;
+	/** Replace the recording's headers (Content-Length is set from the body unless given). */
+	headers?: Record<string, string>;
+	body?: string | Buffer;
+	/** Send the recording's headers and this many bytes, then go silent (the connection stays open). */
+	stallAfterBytes?: number;
+	/** Send the recording one small chunk at a time, this far apart. */
+	trickleEveryMs?: number;
+}
+
 export class FileHost {
 	url = '';
+
+	/** Answers for the next downloads, in order. */
+	readonly faults: DownloadFault[] = [];
 
 	/** Every download answers this status, as an expired or revoked URL does. */
 	refusal?: number;
@@ -49,6 +64,13 @@ export class FileHost {
 			res.end(JSON.stringify({ code: 1061004, msg: 'forbidden' }));
 			return;
 		}
+		const fault = this.faults.shift();
+		if (fault && !fault.stallAfterBytes && !fault.trickleEveryMs) {
+			const body = fault.body ?? '';
+			res.writeHead(fault.status ?? 200, { 'Content-Length': String(Buffer.byteLength(body)), ...fault.headers });
+			res.end(body);
+			return;
+		}
 		const size = minute.size ?? 64 * 1024;
 		const title = minute.title ?? minute.token;
 		const headers: Record<string, string | number> = {
@@ -61,10 +83,33 @@ export class FileHost {
 				: minute.contentDisposition;
 		if (disposition !== null) headers['Content-Disposition'] = disposition;
 		res.writeHead(200, headers);
+		if (fault?.stallAfterBytes) {
+			res.write(mediaBytes(minute.token, fault.stallAfterBytes));
+			return;
+		}
+		if (fault?.trickleEveryMs) {
+			trickle(res, mediaBytes(minute.token, size), fault.trickleEveryMs);
+			return;
+		}
 		if (minute.cutDownloadAfter !== undefined) {
 			res.write(mediaBytes(minute.token, minute.cutDownloadAfter), () => res.socket?.destroy());
 			return;
 		}
 		streamMediaBytes(minute.token, size, res);
 	}
+}
+
+/** Sends 16 bytes every `everyMs` until done or the client goes away. */
+function trickle(res: ServerResponse, bytes: Buffer, everyMs: number): void {
+	let sent = 0;
+	const timer = setInterval(() => {
+		if (res.destroyed || sent >= bytes.length) {
+			clearInterval(timer);
+			if (!res.destroyed) res.end();
+			return;
+		}
+		res.write(bytes.subarray(sent, sent + 16));
+		sent += 16;
+	}, everyMs);
+	res.on('close', () => clearInterval(timer));
 }

@@ -1,5 +1,5 @@
 /** Parsing what users and servers hand us: the Minute field, Content-Disposition, Content-Type. */
-import { fileNameFromDisposition, mediaFileName, mediaType } from '../../nodes/FeishuMinutes/helpers/fileName';
+import { fileNameFromDisposition, mediaFileName, mediaType, portableFileName } from '../../nodes/FeishuMinutes/helpers/fileName';
 import { parseMinute } from '../../nodes/FeishuMinutes/helpers/minuteInput';
 
 const TOKEN = 'obcnq3b9jl72l83w4f149w9c';
@@ -61,5 +61,26 @@ describe('file names', () => {
 		expect(mediaType(['video/webm'])).toBe('video/webm');
 		expect(mediaType('not a type')).toBe('video/mp4');
 		expect(mediaType(undefined)).toBe('video/mp4');
+	});
+});
+
+describe('names every file system takes', () => {
+	test.each([
+		['bidi override', 'report\u202egpj.mp4', 'reportgpj.mp4'],
+		['zero-width and isolates', 'a\u200bb\u2066c.mp4', 'abc.mp4'],
+		['Windows device name', 'CON.mp4', '_CON.mp4'],
+		['Windows device name, no extension', 'aux', '_aux.mp4'],
+		['characters Windows refuses', 'a:b*c?.mp4', 'a_b_c_.mp4'],
+		['trailing dots and spaces', 'weekly. . .', 'weekly. . ..mp4'],
+	])('%s', (_case, name, expected) => {
+		expect(mediaFileName(`attachment; filename*=UTF-8''${encodeURIComponent(name)}`, 'video/mp4', TOKEN)).toBe(expected);
+	});
+
+	test('at most 200 UTF-8 bytes, the extension kept, no character cut in half', () => {
+		const long = mediaFileName(`attachment; filename*=UTF-8''${encodeURIComponent(`${'周'.repeat(3000)}.m4a`)}`, 'audio/mp4', TOKEN);
+		expect(Buffer.byteLength(long)).toBeLessThanOrEqual(200);
+		expect(long.endsWith('.m4a')).toBe(true);
+		expect(long).toMatch(/^周+\.m4a$/);
+		expect(portableFileName(`${'x'.repeat(10_000)}.mp4`)).toHaveLength(200);
 	});
 });

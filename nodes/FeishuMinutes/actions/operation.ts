@@ -3,14 +3,16 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Semaphore } from '../helpers/Semaphore';
 import { MINUTE_FIELD_HINT, parseMinute } from '../helpers/minuteInput';
+import type { BinaryStore } from '../transport/binaryStore';
 import type { FeishuClient, ReadyWait } from '../transport/client';
 import type { Endpoint } from '../transport/endpoints';
 import { readOptions, type RequestOptionName } from './options';
 
-/** What one execution's items share: the client (token, rate budgets) and the download slots. */
+/** What one execution's items share: the client (token, rate budgets), the download slots, the binary store. */
 export interface OperationRun {
 	client: FeishuClient;
 	downloads: Semaphore;
+	store: BinaryStore;
 }
 
 /**

@@ -9,6 +9,15 @@ import type { ClientOptions } from '../transport/client';
  */
 const OPTION_PROPERTIES = [
 	{
+		displayName: 'Download Deadline (Minutes)',
+		name: 'downloadDeadlineMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
+		default: 120,
+		description:
+			'How long one download may take in all. A file server that keeps sending a trickle is cut off then; 120 minutes fits a multi-GB recording at a few MB/s.',
+	},
+	{
 		displayName: 'Max Parallel Downloads',
 		name: 'parallelDownloads',
 		type: 'number',
@@ -76,10 +85,11 @@ export type RequestOptionName = OptionProperty['name'];
 export type RequestOptions = { [name in NumberOptionName]: number } & { waitUntilReady: boolean };
 
 /** Options only some operations use; the rest apply to every operation. */
-const CONDITIONAL: RequestOptionName[] = ['parallelDownloads', 'waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
+const CONDITIONAL: RequestOptionName[] = ['downloadDeadlineMinutes', 'parallelDownloads', 'waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
 
 /** Extra conditions beyond the operation, e.g. downloads only matter for file output. */
 const ALSO_WHEN: Partial<Record<RequestOptionName, Record<string, string[] | boolean[]>>> = {
+	downloadDeadlineMinutes: { '/output': ['file'] },
 	parallelDownloads: { '/output': ['file'] },
 	pollIntervalSeconds: { waitUntilReady: [true] },
 	readyTimeoutMinutes: { waitUntilReady: [true] },

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Semaphore } from '../helpers/Semaphore';
+import { BinaryStore } from '../transport/binaryStore';
 import { FeishuClient } from '../transport/client';
 import { operationModule } from './index';
 import { clientOptions, readOptions } from './options';
@@ -22,6 +23,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = readOptions(this, 0);
 	const authentication = this.getNodeParameter('authentication', 0, 'tenantToken') as Authentication;
 	const client = await FeishuClient.create(this, authentication === 'userOAuth2' ? 'user' : 'app', clientOptions(options));
-	const run = { client, downloads: new Semaphore(options.parallelDownloads) };
+	const run = { client, downloads: new Semaphore(options.parallelDownloads), store: new BinaryStore(this) };
 	return [await runItems(this, async (itemIndex) => await module.execute.call(this, run, itemIndex))];
 }

@@ -25,6 +25,31 @@ export function mediaType(header: unknown): string {
 	return /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(type) ? type : DEFAULT_MEDIA_TYPE;
 }
 
+/** Whether a type can be a recording: audio, video, or bytes of no stated kind. */
+export function isRecordingType(type: string): boolean {
+	return /^(audio|video)\//.test(type) || type === 'application/octet-stream' || type === 'binary/octet-stream';
+}
+
+/** Longest file name handed on, in UTF-8 bytes (file systems allow 255; room for a suffix). */
+const MAX_NAME_BYTES = 200;
+
+/** Names Windows reserves for devices, with or without an extension. */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
+
+/**
+ * A name every file system takes: no characters Windows refuses (`<>:"|?*`), no trailing dots or
+ * spaces, no device names, and at most 200 UTF-8 bytes with its extension kept.
+ */
+export function portableFileName(name: string): string {
+	let safe = name.replace(/[<>:"|?*]/g, '_').replace(/[. ]+$/, '');
+	if (WINDOWS_RESERVED.test(safe)) safe = `_${safe}`;
+	const dot = safe.lastIndexOf('.');
+	const extension = dot > 0 && safe.length - dot <= 10 ? safe.slice(dot) : '';
+	let stem = [...safe.slice(0, safe.length - extension.length)];
+	while (stem.length > 1 && Buffer.byteLength(stem.join('') + extension) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
+	return stem.join('') + extension;
+}
+
 /**
  * The name the file is handed on with: the server's name (see fileNameFromDisposition), else the minute
  * token; given the extension its Content-Type implies when it has no media extension of its own
@@ -33,12 +58,13 @@ export function mediaType(header: unknown): string {
 export function mediaFileName(disposition: unknown, mimeType: string, minuteToken: string): string {
 	const name = fileNameFromDisposition(disposition) ?? minuteToken;
 	const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-	return MEDIA_EXTENSIONS.has(extension) ? name : `${name}.${EXTENSIONS[mimeType] ?? EXTENSIONS[DEFAULT_MEDIA_TYPE]}`;
+	return portableFileName(MEDIA_EXTENSIONS.has(extension) ? name : `${name}.${EXTENSIONS[mimeType] ?? EXTENSIONS[DEFAULT_MEDIA_TYPE]}`);
 }
 
 /**
  * RFC 6266: `filename*` (RFC 5987, any charset, usually UTF-8 — Chinese titles) wins over the
- * plain `filename`. Path separators and control characters never reach the file name.
+ * plain `filename`. Path separators, control characters and bidirectional or invisible formatting
+ * characters (a U+202E can make "gpj.exe" read as "exe.jpg") never reach the file name.
  */
 export function fileNameFromDisposition(header: unknown): string | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
@@ -67,6 +93,6 @@ function decodeExtended(charset: string, encoded: string): string | undefined {
 function safeFileName(name: string): string | undefined {
 	const base = name.split(/[\\/]/).pop() ?? '';
 	// eslint-disable-next-line no-control-regex
-	const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+	const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '').trim();
 	return cleaned === '' || cleaned === '.' || cleaned === '..' ? undefined : cleaned;
 }

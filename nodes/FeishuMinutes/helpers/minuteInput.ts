@@ -12,7 +12,11 @@ export type ParsedMinute = { token: string } | { problem: string };
  * token. The link's host is never used: requests always go to the credential's base URL.
  */
 export function parseMinute(input: unknown): ParsedMinute {
-	const text = typeof input === 'string' ? input.trim() : '';
+	if (input !== undefined && input !== null && typeof input !== 'string') {
+		const kind = Array.isArray(input) ? 'a list' : typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+		return { problem: `The Minute field holds ${kind}, not a Minutes link or token` };
+	}
+	const text = (input ?? '').trim();
 	if (text === '') return { problem: 'The Minute field is empty' };
 	if (MINUTE_TOKEN.test(text)) return { token: text };
 

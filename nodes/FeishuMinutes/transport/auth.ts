@@ -24,6 +24,8 @@ export interface FeishuAuth {
 	readonly baseUrl: string;
 	/** What the user should do when Feishu refuses even a freshly issued token. */
 	readonly renewedTokenRefused: string;
+	/** Values no error may quote: the app secret and the tokens in use. */
+	secrets(): string[];
 	/** The scopes the token carries, where Feishu said so (a user's grant); unknown for the app. */
 	readonly grantedScopes?: ReadonlySet<string>;
 	send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest>;

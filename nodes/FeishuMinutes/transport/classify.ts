@@ -10,9 +10,12 @@ export interface HttpAnswer {
 	body: unknown;
 }
 
-/** The request never got an answer (connection refused or reset, timeout). */
+/** The request never got an answer (connection refused or reset, timeout), or its token could not be renewed. */
 export interface NoAnswer {
 	networkFailure: string;
+	/** What failed and what to do, when it was not reaching the API itself. */
+	message?: string;
+	description?: string;
 }
 
 export type Answer = HttpAnswer | NoAnswer;
@@ -36,17 +39,21 @@ export interface ClassifyContext {
 	returnsFile: boolean;
 	/** For the message when Feishu could not be reached. */
 	baseUrl: string;
+	/** Values that must never be quoted back (app secret, tokens). */
+	secrets?: readonly string[];
 }
 
 /** Decides on the body's `code` first, whatever the HTTP status: Feishu reports most failures there. */
-export function classify(answer: Answer, { returnsFile, baseUrl }: ClassifyContext): Verdict {
+export function classify(answer: Answer, { returnsFile, baseUrl, secrets = [] }: ClassifyContext): Verdict {
 	if ('networkFailure' in answer) {
 		return {
 			kind: 'transient',
 			failure: {
 				httpCode: 0,
-				message: `Could not reach Feishu at ${baseUrl}`,
-				description: `The request failed before Feishu answered (${answer.networkFailure}). Check the credential's deployment / Base URL and the network, then try again.`,
+				message: answer.message ?? `Could not reach Feishu at ${baseUrl}`,
+				description:
+					answer.description ??
+					`The request failed before Feishu answered (${answer.networkFailure}). Check the credential's deployment / Base URL and the network, then try again.`,
 			},
 		};
 	}
@@ -58,7 +65,7 @@ export function classify(answer: Answer, { returnsFile, baseUrl }: ClassifyConte
 			message: `Feishu answered HTTP ${answer.statusCode} with something that is not a Feishu API response`,
 			description:
 				'This usually comes from a gateway or proxy in front of Feishu, or from a wrong Base URL in the credential. ' +
-				`Body starts with: ${describeBody(answer.body)}`,
+				`Body starts with: ${describeBody(answer.body, secrets)}`,
 		};
 		if (answer.statusCode === 401) return { kind: 'tokenInvalid', failure };
 		if (answer.statusCode === 429) return { kind: 'rateLimited', failure, retryAfterMs: retryAfterMs(answer) };
@@ -99,11 +106,25 @@ function retryAfterMs(answer: HttpAnswer): number | undefined {
 	return Number.isFinite(reset) && reset > 0 ? Math.min(reset, 60) * 1000 : undefined;
 }
 
-function describeBody(body: unknown): string {
+/** The start of a body for an error description, with anything secret blanked out first. */
+function describeBody(body: unknown, secrets: readonly string[]): string {
 	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
 	if (text.trim() === '') return '(empty body)';
-	const squeezed = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+	const squeezed = scrub(text.replace(/<[^>]*>/g, ' '), secrets).replace(/\s+/g, ' ').trim();
 	return JSON.stringify(squeezed.length > 160 ? `${squeezed.slice(0, 160)}…` : squeezed);
+}
+
+/**
+ * Blanks what a gateway page may echo of the request: the given secrets, bearer tokens, Feishu's
+ * token shapes (t-…, u-…, ur-…) and any field named like a secret or token.
+ */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+	let scrubbed = text;
+	for (const secret of secrets) if (secret.length >= 6) scrubbed = scrubbed.split(secret).join('[hidden]');
+	return scrubbed
+		.replace(/(bearer\s+)[^\s"'<>,;]+/gi, '$1[hidden]')
+		.replace(/\b(?:t|u|ur)-[A-Za-z0-9._~+/=-]{8,}/g, '[hidden]')
+		.replace(/(["']?[\w-]*(?:secret|token|password|authorization)[\w-]*["']?\s*[:=]\s*["']?)[^"'\s&,;}<]+/gi, '$1[hidden]');
 }
 
 /** An HTTP answer carried by a thrown error (user mode lets the "expired" status throw). */

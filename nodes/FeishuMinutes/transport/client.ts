@@ -88,7 +88,7 @@ export class FeishuClient {
 		for (let retries = 0; ; ) {
 			const sent = await this.auth.send(options, limiter, itemIndex, rejected);
 			rejected = undefined;
-			const verdict = classify(sent.answer, { returnsFile: endpoint.returnsFile === true, baseUrl: this.baseUrl });
+			const verdict = classify(sent.answer, { returnsFile: endpoint.returnsFile === true, baseUrl: this.baseUrl, secrets: this.auth.secrets() });
 			if (verdict.kind === 'success') return sent.answer as HttpAnswer;
 
 			if (verdict.kind === 'tokenInvalid' && !renewed) {

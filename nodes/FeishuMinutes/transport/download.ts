@@ -1,8 +1,10 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { networkErrorSummary } from '../../../credentials/feishuAuth';
-import { mediaFileName, mediaType } from '../helpers/fileName';
-import { feishuApiError } from './errors';
+import { isRecordingType, mediaFileName, mediaType } from '../helpers/fileName';
+import { watchStream, type WatchedStream, type WatchVerdict } from '../helpers/streamWatch';
+import { type BinaryStore, storeFailure } from './binaryStore';
+import { feishuApiError, type FeishuFailure } from './errors';
 
 export interface DownloadedMedia {
 	binary: IBinaryData;
@@ -15,117 +17,193 @@ const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** A compressed answer may inflate to at most this many times its declared size. */
+const MAX_INFLATION = 10;
+
 /** The response stream, as n8n's binary helpers take it (typed without importing Node's stream module). */
-type MediaStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & { destroy(): void };
+type MediaStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & WatchedStream;
+
+interface MediaResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: MediaStream;
+}
 
 export interface DownloadRequest {
 	downloadUrl: string;
 	minuteToken: string;
 	/** The credential's API base: decides whether an http (not https) download URL is acceptable. */
 	apiBaseUrl: string;
-	timeoutMs: number;
+	/** Longest silence from the file server: before its headers, and between two chunks of the body. */
+	idleTimeoutMs: number;
+	/** The whole download, redirects included, must be done within this. */
+	deadlineMs: number;
 }
 
 /**
  * Streams a pre-signed download URL into n8n's binary data. The request goes through the plain
- * (unauthenticated) helper: the URL lives on another host and must never receive our token.
+ * (unauthenticated) helper: the URL lives on another host and must never receive our token. Every
+ * download ends: a silent or trickling server is cut off, and nothing partial is kept.
  */
 export async function downloadMedia(
 	context: IExecuteFunctions,
-	{ downloadUrl, minuteToken, apiBaseUrl, timeoutMs }: DownloadRequest,
+	request: DownloadRequest,
+	store: BinaryStore,
 	itemIndex: number,
 ): Promise<DownloadedMedia> {
-	const node = context.getNode();
+	const fail = (failure: FeishuFailure) => feishuApiError(context.getNode(), failure, itemIndex);
+	const deadline = Date.now() + request.deadlineMs;
+	const response = await fetchFollowingRedirects(context, request, fail);
+	const { statusCode, headers, body } = response;
+
+	const declaredType = typeof headers['content-type'] === 'string' ? mediaType(headers['content-type']) : undefined;
+	const declaredSize = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+	const encoding = String(headers['content-encoding'] ?? 'identity').toLowerCase();
+	const problem = notARecording(statusCode, declaredType, declaredSize, encoding);
+	if (problem) {
+		body.destroy();
+		throw fail({ httpCode: statusCode, ...problem });
+	}
+	const capacity = declaredSize === undefined ? undefined : await store.refusal(declaredSize);
+	if (capacity) {
+		body.destroy();
+		throw fail({ httpCode: statusCode, ...capacity });
+	}
+
+	const mimeType = declaredType ?? mediaType(undefined);
+	const fileName = mediaFileName(headers['content-disposition'], mimeType, request.minuteToken);
+	const maxBytes = declaredSize === undefined ? Infinity : encoding === 'identity' ? declaredSize : declaredSize * MAX_INFLATION;
+	const watch = watchStream(body, { idleMs: request.idleTimeoutMs, deadline, maxBytes });
+	let binary: IBinaryData;
+	try {
+		binary = await context.helpers.prepareBinaryData(body, fileName, mimeType);
+	} catch (error) {
+		// n8n's store removes its partial file; the item must not look complete either.
+		throw fail({ httpCode: statusCode, ...(watch.verdict ? cutOff(watch.verdict, request) : storeFailure(error)) });
+	} finally {
+		watch.stop();
+	}
+	return { binary, fileName: binary.fileName ?? fileName, mimeType, bytes: Number(binary.bytes ?? watch.bytes) };
+}
+
+/**
+ * Redirects are followed here, not by the HTTP client, so each hop is checked: at most
+ * MAX_REDIRECTS, never from https down to http, never with an Authorization header, and only to
+ * an address that parses.
+ */
+async function fetchFollowingRedirects(
+	context: IExecuteFunctions,
+	{ downloadUrl, apiBaseUrl, idleTimeoutMs }: DownloadRequest,
+	fail: (failure: FeishuFailure) => Error,
+): Promise<MediaResponse> {
 	let url = downloadUrl;
-	let response: { statusCode: number; headers: Record<string, unknown>; body: MediaStream };
-	// Redirects are followed here, not by the HTTP client, so each hop is checked: at most
-	// MAX_REDIRECTS, never from https down to http, and never with an Authorization header.
 	for (let redirects = 0; ; redirects++) {
-		assertDownloadableUrl(context, url, apiBaseUrl, itemIndex);
+		assertDownloadableUrl(url, apiBaseUrl, fail);
+		let response: MediaResponse;
 		try {
 			response = await context.helpers.httpRequest({
 				method: 'GET',
 				url,
+				// a recording is sent as it is; a compressed one would have to be inflated in memory
+				headers: { 'Accept-Encoding': 'identity' },
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
-				timeout: timeoutMs,
+				timeout: idleTimeoutMs,
 			});
 		} catch (error) {
-			throw feishuApiError(
-				node,
-				{
-					httpCode: 0,
-					message: 'Could not download the media file',
-					description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
-				},
-				itemIndex,
-			);
+			throw fail({
+				httpCode: 0,
+				message: 'Could not download the media file',
+				description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
+			});
 		}
-		const location = response.headers.location;
-		if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') break;
+		if (!REDIRECT_STATUSES.has(response.statusCode)) return response;
 		response.body.destroy();
-		const next = new URL(location, url);
-		if (redirects >= MAX_REDIRECTS || (url.startsWith('https:') && next.protocol !== 'https:')) {
-			throw feishuApiError(
-				node,
-				{
-					httpCode: response.statusCode,
-					message: 'The media download redirected somewhere this node will not follow',
-					description:
-						redirects >= MAX_REDIRECTS
-							? `More than ${MAX_REDIRECTS} redirects. Try again later; if it persists, report it to Feishu.`
-							: 'A redirect from https to plain http was refused, so the file cannot be fetched insecurely.',
-				},
-				itemIndex,
-			);
+		const next = redirectTarget(response.headers.location, url);
+		const refusal =
+			next === undefined
+				? `It answered HTTP ${response.statusCode} without a usable Location (${JSON.stringify(String(response.headers.location ?? 'none')).slice(0, 80)}).`
+				: redirects >= MAX_REDIRECTS
+					? `More than ${MAX_REDIRECTS} redirects. Try again later; if it persists, report it to Feishu.`
+					: url.startsWith('https:') && next.protocol !== 'https:'
+						? 'A redirect from https to plain http was refused, so the file cannot be fetched insecurely.'
+						: undefined;
+		if (refusal) {
+			throw fail({ httpCode: response.statusCode, message: 'The media download redirected somewhere this node will not follow', description: refusal });
 		}
-		url = next.href;
+		url = next!.href;
 	}
-
-	if (response.statusCode >= 400) {
-		response.body.destroy();
-		const expired = response.statusCode === 401 || response.statusCode === 403 || response.statusCode === 410;
-		throw feishuApiError(
-			node,
-			{
-				httpCode: response.statusCode,
-				message: `The media download was refused (HTTP ${response.statusCode})`,
-				description: expired
-					? 'The download URL has probably expired (Feishu URLs are valid for 1 day). Run the node again to get a fresh URL.'
-					: 'The file server failed to send the file. Try again later.',
-			},
-			itemIndex,
-		);
-	}
-
-	const mimeType = mediaType(response.headers['content-type']);
-	const fileName = mediaFileName(response.headers['content-disposition'], mimeType, minuteToken);
-	let binary: IBinaryData;
-	try {
-		binary = await context.helpers.prepareBinaryData(response.body, fileName, mimeType);
-	} catch (error) {
-		// n8n's store removes its partial file; the item must not look complete either.
-		throw feishuApiError(
-			node,
-			{
-				httpCode: response.statusCode,
-				message: 'The media download broke off before the file was complete',
-				description: `The connection failed mid-file (${networkErrorSummary(error)}); no partial file was kept. Run the node again to retry.`,
-			},
-			itemIndex,
-		);
-	}
-	return { binary, fileName: binary.fileName ?? fileName, mimeType, bytes: Number(binary.bytes ?? 0) };
 }
 
-function assertDownloadableUrl(
-	context: IExecuteFunctions,
-	downloadUrl: string,
-	apiBaseUrl: string,
-	itemIndex: number,
-): void {
+function redirectTarget(location: unknown, from: string): URL | undefined {
+	if (typeof location !== 'string' || location.trim() === '') return undefined;
+	try {
+		return new URL(location, from);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Only a 2xx with a body of a media type (or plain bytes) is a recording. */
+function notARecording(
+	statusCode: number,
+	type: string | undefined,
+	size: number | undefined,
+	encoding: string,
+): Omit<FeishuFailure, 'httpCode'> | undefined {
+	if (statusCode >= 400) {
+		const expired = statusCode === 401 || statusCode === 403 || statusCode === 410;
+		return {
+			message: `The media download was refused (HTTP ${statusCode})`,
+			description: expired
+				? 'The download URL has probably expired (Feishu URLs are valid for 1 day). Run the node again to get a fresh URL.'
+				: 'The file server failed to send the file. Try again later.',
+		};
+	}
+	if (statusCode < 200 || statusCode >= 300 || statusCode === 204 || statusCode === 205 || size === 0) {
+		return {
+			message: `The file server sent no recording (HTTP ${statusCode}${size === 0 ? ', empty body' : ''})`,
+			description: 'Nothing was saved. Run the node again for a fresh download URL; if it persists, report it to Feishu.',
+		};
+	}
+	if (type !== undefined && !isRecordingType(type)) {
+		return {
+			message: `The file server sent ${type}, not a recording`,
+			description: 'An error or login page came back instead of the audio or video file; nothing was saved. Run the node again for a fresh download URL.',
+		};
+	}
+	if (encoding !== 'identity' && size === undefined) {
+		return {
+			message: `The file server sent a compressed (${encoding}) recording of undeclared size`,
+			description: 'It was not inflated, since nothing would bound its size. Try again later; if it persists, report it to Feishu.',
+		};
+	}
+	return undefined;
+}
+
+function cutOff(verdict: WatchVerdict, { idleTimeoutMs, deadlineMs }: DownloadRequest): Omit<FeishuFailure, 'httpCode'> {
+	const saved = 'Nothing partial was kept.';
+	if (verdict === 'idle') {
+		return {
+			message: `The media download stalled: the file server sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`,
+			description: `${saved} Run the node again, or raise the "Timeout (Seconds)" option if the file server is just slow.`,
+		};
+	}
+	if (verdict === 'deadline') {
+		return {
+			message: `The media download did not finish within ${Math.round(deadlineMs / 60_000)} min`,
+			description: `${saved} The file server is sending too slowly. Raise the "Download Deadline (Minutes)" option for very large recordings, or try again later.`,
+		};
+	}
+	return {
+		message: 'The file server sent more than the size it declared',
+		description: `${saved} The download was stopped. Try again later; if it persists, report it to Feishu.`,
+	};
+}
+
+function assertDownloadableUrl(downloadUrl: string, apiBaseUrl: string, fail: (failure: FeishuFailure) => Error): void {
 	let protocol = '';
 	try {
 		protocol = new URL(downloadUrl).protocol;
@@ -134,14 +212,10 @@ function assertDownloadableUrl(
 	}
 	const allowed = protocol === 'https:' || (protocol === 'http:' && apiBaseUrl.startsWith('http:'));
 	if (!allowed) {
-		throw feishuApiError(
-			context.getNode(),
-			{
-				httpCode: 200,
-				message: 'Feishu returned a download URL this node will not follow',
-				description: `Only https download URLs are followed (http only when the credential's Base URL is http). Got a URL with scheme "${protocol || 'none'}".`,
-			},
-			itemIndex,
-		);
+		throw fail({
+			httpCode: 200,
+			message: 'Feishu returned a download URL this node will not follow',
+			description: `Only https download URLs are followed (http only when the credential's Base URL is http). Got a URL with scheme "${protocol || 'none'}".`,
+		});
 	}
 }

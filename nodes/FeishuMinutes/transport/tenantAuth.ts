@@ -33,6 +33,10 @@ export class TenantAuth implements FeishuAuth {
 		this.baseUrl = feishuBaseUrl(credentials);
 	}
 
+	secrets(): string[] {
+		return [this.credentials.appSecret, this.credentials.tenantAccessToken].filter((value): value is string => typeof value === 'string');
+	}
+
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
 		while (this.renewal) await this.renewal.catch(() => undefined);
 		if (this.failure) throw credentialError(this.context.getNode(), this.failure, itemIndex);

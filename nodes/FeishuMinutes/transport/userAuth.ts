@@ -32,12 +32,17 @@ export class UserAuth implements FeishuAuth {
 
 	constructor(
 		private readonly context: RequestContext,
-		credentials: ICredentialDataDecryptedObject,
+		private readonly credentials: ICredentialDataDecryptedObject,
 	) {
 		this.baseUrl = feishuBaseUrl(credentials);
 		// Feishu's token answer lists what the user granted; n8n keeps the whole answer
 		const scope = (credentials.oauthTokenData as { scope?: unknown } | undefined)?.scope;
 		if (typeof scope === 'string' && scope.trim() !== '') this.grantedScopes = new Set(scope.split(/[\s,]+/));
+	}
+
+	secrets(): string[] {
+		const tokens = (this.credentials.oauthTokenData ?? {}) as { access_token?: unknown; refresh_token?: unknown };
+		return [this.credentials.clientSecret, tokens.access_token, tokens.refresh_token].filter((value): value is string => typeof value === 'string');
 	}
 
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
@@ -97,6 +102,16 @@ export class UserAuth implements FeishuAuth {
 				{ oauth2: { tokenExpiredStatusCode: refreshOnStatus } },
 			)) as HttpAnswer;
 		} catch (error) {
+			// n8n's refresh request to the token endpoint failed on Feishu's side (20050 is HTTP 500, 20072 is 503)
+			const refresh = findInChain(error, (link) => /oauth\/token/.test(requestUrl(link)) && answerIn(link) !== undefined);
+			if (refresh) {
+				const status = answerIn(refresh)!.statusCode;
+				return {
+					networkFailure: `HTTP ${status}`,
+					message: `Feishu's token endpoint failed (HTTP ${status}) while refreshing the user token`,
+					description: 'This is on Feishu\'s side (codes 20050 / 20072 say it passes): nothing to fix in n8n. Try again later; the connection is kept.',
+				};
+			}
 			const answered = answerIn(error);
 			if (answered) return answered;
 			if (findInChain(error, (link) => /oauth|refresh|reconnect/i.test(String((link as { message?: unknown }).message ?? '')))) {
@@ -130,4 +145,10 @@ function refreshError(node: INode, cause: unknown, itemIndex: number): NodeApiEr
 		},
 		itemIndex,
 	);
+}
+
+/** The URL an axios error's request went to. */
+function requestUrl(link: unknown): string {
+	const { config, response } = (link ?? {}) as { config?: { url?: unknown }; response?: { config?: { url?: unknown } } };
+	return String(config?.url ?? response?.config?.url ?? '');
 }

@@ -40,10 +40,10 @@ export const fields: INodeProperties[] = [
 
 export const endpoint = ENDPOINTS.media;
 
-export const options: OperationModule['options'] = ['parallelDownloads', 'waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
+export const options: OperationModule['options'] = ['downloadDeadlineMinutes', 'parallelDownloads', 'waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
 
 /** The recording's download URL, or the recording itself streamed into n8n's binary data. */
-export async function execute(this: IExecuteFunctions, { client, downloads }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
+export async function execute(this: IExecuteFunctions, { client, downloads, store }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
 	const minuteToken = readMinuteToken(this, itemIndex);
 	const output = this.getNodeParameter('output', itemIndex, 'url') as 'url' | 'file';
 	const binaryPropertyName = output === 'file' ? readBinaryPropertyName(this, itemIndex) : undefined;
@@ -65,10 +65,9 @@ export async function execute(this: IExecuteFunctions, { client, downloads }: Op
 	};
 	if (binaryPropertyName === undefined) return { json, pairedItem: { item: itemIndex } };
 
-	const timeoutMs = readOptions(this, itemIndex).timeoutSeconds * 1000;
-	const media = await downloads.run(
-		async () => await downloadMedia(this, { downloadUrl, minuteToken, apiBaseUrl: client.baseUrl, timeoutMs }, itemIndex),
-	);
+	const { timeoutSeconds, downloadDeadlineMinutes } = readOptions(this, itemIndex);
+	const download = { downloadUrl, minuteToken, apiBaseUrl: client.baseUrl, idleTimeoutMs: timeoutSeconds * 1000, deadlineMs: downloadDeadlineMinutes * 60_000 };
+	const media = await downloads.run(async () => await downloadMedia(this, download, store, itemIndex));
 	return {
 		json: { ...json, fileName: media.fileName, mimeType: media.mimeType, fileSize: media.bytes },
 		binary: { [binaryPropertyName]: media.binary },

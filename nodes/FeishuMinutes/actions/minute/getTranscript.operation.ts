@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameFromDisposition } from '../../helpers/fileName';
+import { fileNameFromDisposition, portableFileName } from '../../helpers/fileName';
 import { ENDPOINTS, getTranscript } from '../../transport/endpoints';
 import { binaryPropertyField, minuteField, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
 
@@ -78,7 +78,7 @@ export async function execute(this: IExecuteFunctions, { client }: OperationRun,
 			pairedItem: { item: itemIndex },
 		};
 	}
-	const fileName = fileNameFromDisposition(file.headers['content-disposition']) ?? `${minuteToken}.${format}`;
+	const fileName = portableFileName(fileNameFromDisposition(file.headers['content-disposition']) ?? `${minuteToken}.${format}`);
 	const mimeType = format === 'srt' ? 'application/x-subrip' : 'text/plain';
 	const binary = await this.helpers.prepareBinaryData(file.data, fileName, mimeType);
 	return {
