@@ -46,7 +46,7 @@ describe('batches at the rate limit', () => {
 		expect(output.map((item) => item.json.minuteToken)).toEqual(minutes);
 	});
 
-	test('when the retry budget runs out, rate limiting is reported as such', async () => {
+	test('rate limiting has its own allowance: with Max Retries 0 a burst still ends with every item ok', async () => {
 		({ feishu, store } = await startFeishu({ rateLimitPerSecond: 1 }));
 		const minutes = tokens(3);
 		minutes.forEach((token) => feishu.addMinute({ token }));
@@ -57,12 +57,21 @@ describe('batches at the rate limit', () => {
 			{ items: itemsWithMinutes(minutes), continueOnFail: true },
 		);
 
-		const failed = result.output(NODE_NAME).filter((item) => item.json.error);
-		expect(failed.length).toBeGreaterThan(0);
-		for (const item of failed) {
-			expect(item.json).toMatchObject({ feishuCode: 99991400, httpCode: 429, error: expect.stringContaining('rate limit') });
-		}
+		expect(feishu.rateLimited).toBeGreaterThan(0);
+		expect(result.output(NODE_NAME).filter((item) => item.json.error)).toEqual([]);
 	});
+
+	test('when the rate-limit allowance (10 waits) runs out, rate limiting is reported as such', async () => {
+		({ feishu, store } = await startFeishu());
+		const refusal = JSON.stringify({ code: 99991400, msg: 'request trigger frequency limit' });
+		for (let i = 0; i < 11; i++) {
+			feishu.injectFault({ pathIncludes: '/media', status: 429, body: refusal, headers: { 'Content-Type': 'application/json', 'x-ogw-ratelimit-reset': '1' } });
+		}
+		const result = await runMinutes(store, { minute: READY_TOKEN }, { continueOnFail: true });
+
+		expect(result.output(NODE_NAME)[0].json).toMatchObject({ feishuCode: 99991400, httpCode: 429, error: expect.stringContaining('rate limit') });
+		expect(feishu.requestsTo('/media')).toHaveLength(11);
+	}, 30_000);
 });
 
 describe('transient failures', () => {

@@ -1,5 +1,5 @@
 /** The rate limiter, the download semaphore and the back-off, on their own, with a fake clock. */
-import { backoffDelay, RateLimiter } from '../../nodes/FeishuMinutes/helpers/RateLimiter';
+import { backoffDelay, RateLimiter, sharedLimiter } from '../../nodes/FeishuMinutes/helpers/RateLimiter';
 import { Semaphore } from '../../nodes/FeishuMinutes/helpers/Semaphore';
 
 beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
@@ -38,11 +38,37 @@ describe('RateLimiter', () => {
 		expect(granted[2] - granted[1]).toBeGreaterThanOrEqual(2000);
 	});
 
-	test('nobody starts before a pause Feishu asked for ends', async () => {
-		const limiter = new RateLimiter(100);
-		limiter.pauseUntil(Date.now() + 3000);
-
+	test('after a 429 nobody starts before the pause ends, and the pace is halved, then climbs back', async () => {
+		const limiter = new RateLimiter(10);
+		limiter.backOff(Date.now() + 3000);
+		expect(limiter.currentLimit()).toBe(5);
 		expect(await grantTimes(limiter, 2, 4000)).toEqual([3000, 3000]);
+
+		// from the pause's end, one request more per second, per second: back to 10 after five seconds
+		await jest.advanceTimersByTimeAsync(1500);
+		expect(limiter.currentLimit()).toBeCloseTo(7.5, 5);
+		await jest.advanceTimersByTimeAsync(3000);
+		expect(limiter.currentLimit()).toBe(10);
+	});
+
+	test('a burst of 429s within one window cuts the pace once; later ones cut again, never below a tenth', () => {
+		const limiter = new RateLimiter(10);
+		for (let i = 0; i < 5; i++) limiter.backOff(Date.now());
+		expect(limiter.currentLimit()).toBe(5);
+		for (let round = 0; round < 6; round++) {
+			jest.advanceTimersByTime(1001);
+			limiter.backOff(Date.now());
+		}
+		expect(limiter.currentLimit()).toBeGreaterThanOrEqual(1);
+		expect(limiter.currentLimit()).toBeLessThan(2);
+	});
+
+	test('the halved pace is what the limiter hands out', async () => {
+		const limiter = new RateLimiter(4);
+		limiter.backOff(Date.now());
+		const granted = await grantTimes(limiter, 6, 1900);
+		// 2 per second right after the cut (climbing slowly): not 4
+		expect(granted.filter((at) => at < 1000)).toHaveLength(2);
 	});
 
 	test('a slot restarted later counts from then', async () => {
@@ -54,6 +80,16 @@ describe('RateLimiter', () => {
 		const [next] = await grantTimes(limiter, 1, 3000);
 		expect(next).toBeGreaterThanOrEqual(1000);
 	});
+});
+
+test('one limiter per app budget and pace in the process; idle ones are dropped', async () => {
+	const a = sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000);
+	expect(sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000)).toBe(a);
+	expect(sharedLimiter('https://open.feishu.cn|cli_b|minutes', 5, 1000)).not.toBe(a);
+	expect(sharedLimiter('https://open.feishu.cn|cli_a|search', 100, 60_000)).not.toBe(a);
+	await a.acquire();
+	jest.advanceTimersByTime(11 * 60 * 1000);
+	expect(sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000)).not.toBe(a);
 });
 
 test('Semaphore: never more than `limit` tasks at once, and every task runs', async () => {

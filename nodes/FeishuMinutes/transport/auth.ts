@@ -22,6 +22,8 @@ export interface SentRequest {
 export interface FeishuAuth {
 	readonly identity: Identity;
 	readonly baseUrl: string;
+	/** The app whose budget the requests spend (a user's requests count against the app they signed in to). */
+	readonly app: string;
 	/** What the user should do when Feishu refuses even a freshly issued token. */
 	readonly renewedTokenRefused: string;
 	/** Values no error may quote: the app secret and the tokens in use. */

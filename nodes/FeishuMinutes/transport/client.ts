@@ -1,16 +1,19 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { backoffDelay, RateLimiter } from '../helpers/RateLimiter';
+import { backoffDelay, type RateLimiter, sharedLimiter } from '../helpers/RateLimiter';
 import { createAuth, type FeishuAuth, type SentRequest } from './auth';
 import { classify, jsonBody, type HttpAnswer } from './classify';
 import { type Endpoint, ENDPOINTS, type Identity, RATE_BUDGETS, type RateBudget } from './endpoints';
 import { feishuApiError, type FeishuFailure } from './errors';
 
+/** Answers of 429 / 99991400 one request waits out before it fails, apart from Max Retries. */
+const RATE_LIMITED_RETRIES = 10;
+
 export interface ClientOptions {
 	/** Pace of the per-second budget (Feishu's 5/s for minutes); the search budget is fixed by Feishu. */
 	requestsPerSecond: number;
-	/** Retries for rate limiting, 5xx / 2091006 and network failures; other errors are final at once. */
+	/** Retries for 5xx / 2091006 and network failures; other errors are final at once. */
 	maxRetries: number;
 	timeoutMs: number;
 }
@@ -39,8 +42,6 @@ export interface FeishuFile {
  * token (see FeishuAuth), retrying what is worth retrying, and turns failures into n8n errors.
  */
 export class FeishuClient {
-	private readonly limiters = new Map<RateBudget, RateLimiter>();
-
 	private constructor(
 		private readonly context: IExecuteFunctions | IPollFunctions,
 		private readonly auth: FeishuAuth,
@@ -85,6 +86,7 @@ export class FeishuClient {
 		const deadline = wait ? Date.now() + wait.timeoutMs : 0;
 		let rejected: SentRequest | undefined;
 		let renewed = false;
+		let rateLimitedRetries = 0;
 		for (let retries = 0; ; ) {
 			const sent = await this.auth.send(options, limiter, itemIndex, rejected);
 			rejected = undefined;
@@ -96,12 +98,13 @@ export class FeishuClient {
 				rejected = sent;
 				continue;
 			}
-			const retriesLeft = retries < this.options.maxRetries;
-			if (verdict.kind === 'rateLimited' && retriesLeft) {
-				retries++;
-				limiter.pauseUntil(Date.now() + (verdict.retryAfterMs ?? backoffDelay(retries)));
+			// Rate limiting has its own allowance: a burst across n8n workers ends in success, not failed items.
+			if (verdict.kind === 'rateLimited' && rateLimitedRetries < RATE_LIMITED_RETRIES) {
+				rateLimitedRetries++;
+				limiter.backOff(Date.now() + (verdict.retryAfterMs ?? backoffDelay(rateLimitedRetries)));
 				continue;
 			}
+			const retriesLeft = retries < this.options.maxRetries;
 			if (verdict.kind === 'transient' && retriesLeft) {
 				retries++;
 				await sleep(backoffDelay(retries - 1));
@@ -142,15 +145,12 @@ export class FeishuClient {
 		};
 	}
 
+	/** Feishu counts per app (and tenant): every execution in this process using the app shares one limiter. */
 	private limiterFor(budget: RateBudget): RateLimiter {
-		let limiter = this.limiters.get(budget);
-		if (!limiter) {
-			const { limit, windowMs } = RATE_BUDGETS[budget];
-			// the per-second budget follows the user's Requests Per Second option
-			limiter = windowMs === 1000 ? new RateLimiter(this.options.requestsPerSecond) : new RateLimiter(limit, windowMs);
-			this.limiters.set(budget, limiter);
-		}
-		return limiter;
+		const { limit, windowMs } = RATE_BUDGETS[budget];
+		// the per-second budget follows the user's Requests Per Second option
+		const pace = windowMs === 1000 ? this.options.requestsPerSecond : limit;
+		return sharedLimiter(`${this.baseUrl}|${this.auth.app}|${budget}`, pace, windowMs);
 	}
 
 	private error(failure: FeishuFailure, itemIndex: number, endpoint: Endpoint) {

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { feishuBaseUrl, FeishuTokenError, networkErrorSummary } from '../../../credentials/feishuAuth';
@@ -8,20 +10,48 @@ import { credentialError } from './errors';
 
 export const TENANT_CREDENTIAL = 'feishuApi';
 
+/** What this process knows of one app's tenant token, shared by all its executions. */
+interface TokenSlot {
+	/** The newest token any execution here got or was given. */
+	token?: string;
+	/** The request that is fetching a new token; every other request of the app waits for it. */
+	renewal?: Promise<unknown>;
+	usedAt: number;
+}
+
+/** Slots unused this long are dropped (tenant tokens live two hours). */
+const SLOT_IDLE_MS = 2 * 3600 * 1000;
+
+const slots = new Map<string, TokenSlot>();
+
+/** The app's slot; the key includes a digest of the secret, so a credential with a wrong secret shares nothing. */
+function slotFor(baseUrl: string, credentials: ICredentialDataDecryptedObject): TokenSlot {
+	const now = Date.now();
+	for (const [key, slot] of slots) if (now - slot.usedAt > SLOT_IDLE_MS && !slot.renewal) slots.delete(key);
+	const digest = createHash('sha256').update(String(credentials.appSecret)).digest('hex').slice(0, 16);
+	const key = `${baseUrl}|${String(credentials.appId)}|${digest}`;
+	let slot = slots.get(key);
+	if (!slot) slots.set(key, (slot = { usedAt: now }));
+	slot.usedAt = now;
+	return slot;
+}
+
 /**
  * The app's tenant token. n8n fetches it through the credential's preAuthentication when the stored
- * token is empty, and stores it with the credential, so it is reused across items and executions.
+ * token is empty, and stores it with the credential, so it is reused across items, executions and
+ * n8n processes. Within one process, every execution of the app shares one token and one fetch.
  */
 export class TenantAuth implements FeishuAuth {
 	readonly identity = 'app';
 
 	readonly baseUrl: string;
 
+	readonly app: string;
+
 	readonly renewedTokenRefused =
 		'The credential worked for getting a token, but Feishu refuses it for this API. Check that the credential\'s deployment (Feishu / Lark / Base URL) is the one the app belongs to.';
 
-	/** The request that is fetching a new token; others wait for it instead of fetching their own. */
-	private renewal?: Promise<unknown>;
+	private readonly slot: TokenSlot;
 
 	/** A token fetch that failed (e.g. wrong secret) fails every later request of this execution the same way. */
 	private failure?: FeishuTokenError;
@@ -31,31 +61,36 @@ export class TenantAuth implements FeishuAuth {
 		private readonly credentials: ICredentialDataDecryptedObject,
 	) {
 		this.baseUrl = feishuBaseUrl(credentials);
+		this.app = String(credentials.appId);
+		this.slot = slotFor(this.baseUrl, credentials);
 	}
 
 	secrets(): string[] {
-		return [this.credentials.appSecret, this.credentials.tenantAccessToken].filter((value): value is string => typeof value === 'string');
+		return [this.credentials.appSecret, this.credentials.tenantAccessToken, this.slot.token].filter((value): value is string => typeof value === 'string');
 	}
 
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
-		while (this.renewal) await this.renewal.catch(() => undefined);
+		const slot = this.slot;
+		while (slot.renewal) await slot.renewal.catch(() => undefined);
 		if (this.failure) throw credentialError(this.context.getNode(), this.failure, itemIndex);
 
-		const current = this.credentials.tenantAccessToken;
+		// another execution's newer token is as good as ours: tenant tokens do not replace each other
+		slot.token ||= String(this.credentials.tenantAccessToken ?? '') || undefined;
+		const current = slot.token;
 		if (current && (rejected === undefined || rejected.token !== current)) {
-			return { answer: await this.transmit(options, limiter, this.credentials, itemIndex), token: current };
+			return { answer: await this.transmit(options, limiter, { ...this.credentials, tenantAccessToken: current }, itemIndex), token: current };
 		}
-		// The renewing request gets its own copy without a token, so n8n fetches one for it alone;
-		// requests already on their way keep the shared data (emptying it would make each fetch one too).
+		// The renewing request gets its own copy without a token, so n8n fetches (and stores) one for it
+		// alone; requests already on their way keep the token they have.
 		const renewing = { ...this.credentials, tenantAccessToken: '' };
 		const sending = this.transmit(options, limiter, renewing, itemIndex, true);
-		this.renewal = sending;
+		slot.renewal = sending;
 		try {
 			const answer = await sending;
-			if (renewing.tenantAccessToken) this.credentials.tenantAccessToken = renewing.tenantAccessToken;
+			if (renewing.tenantAccessToken) slot.token = String(renewing.tenantAccessToken);
 			return { answer, token: renewing.tenantAccessToken };
 		} finally {
-			this.renewal = undefined;
+			slot.renewal = undefined;
 		}
 	}
 

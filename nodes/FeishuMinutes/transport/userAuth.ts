@@ -20,6 +20,8 @@ export class UserAuth implements FeishuAuth {
 
 	readonly baseUrl: string;
 
+	readonly app: string;
+
 	readonly grantedScopes?: ReadonlySet<string>;
 
 	readonly renewedTokenRefused =
@@ -35,6 +37,7 @@ export class UserAuth implements FeishuAuth {
 		private readonly credentials: ICredentialDataDecryptedObject,
 	) {
 		this.baseUrl = feishuBaseUrl(credentials);
+		this.app = String(credentials.clientId);
 		// Feishu's token answer lists what the user granted; n8n keeps the whole answer
 		const scope = (credentials.oauthTokenData as { scope?: unknown } | undefined)?.scope;
 		if (typeof scope === 'string' && scope.trim() !== '') this.grantedScopes = new Set(scope.split(/[\s,]+/));
