@@ -5,6 +5,9 @@
  *   2. Download: 1 GiB in n8n's filesystem binary mode — ours vs undici streaming to /dev/null,
  *      and the process's peak RSS growth; for reference, undici streaming into n8n's binary data store.
  *   3. Parallel downloads: 4 × 256 MiB at once — the same two measures.
+ *   4. Executions at once: 8 executions × 25 items in this one process, 5 req/s enforced per app —
+ *      ours vs the 200 / 5 req/s floor, with the simulator's 429 and token counts.
+ * `npm run bench -- batch concurrency` runs only the cases named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -124,6 +127,34 @@ async function benchBatch(): Promise<void> {
 	}
 }
 
+async function benchConcurrency(executions: number, itemsEach: number): Promise<void> {
+	const minutes: SimulatedMinute[] = Array.from({ length: itemsEach }, (_, i) => ({ token: `x${String(i).padStart(23, '0')}` }));
+	const sim = await startSimulator(['--latency-ms', '400', '--rate-limit', '5', '--minutes', JSON.stringify(minutes)]);
+	try {
+		const store = credentialsFor(sim);
+		const workflow = minutesWorkflow({ minute: '={{ $json.minute }}' }, { continueOnFail: true });
+		const input = minutes.map((minute) => ({ json: { minute: minute.token } }));
+		let ok = 0;
+		const { seconds } = await measure(async () => {
+			const results = await Promise.all(Array.from({ length: executions }, async () => await runWorkflow(workflow, { store, items: input })));
+			for (const result of results) ok += result.output(NODE_NAME).filter((item) => !item.json.error).length;
+		});
+		const { tokenRequests, rateLimited } = await stats(sim);
+		const total = executions * itemsEach;
+		const floor = total / 5;
+		console.log(`\n## Executions at once: ${executions} × ${itemsEach} items in one process, 400 ms latency, 5 req/s per app enforced`);
+		console.log('| measure | value |\n| --- | --- |');
+		console.log(`| items ok | ${ok} / ${total} |`);
+		console.log(`| ours | ${fmt(seconds)} s |`);
+		console.log(`| floor (${total} / 5 req/s) | ${fmt(floor)} s |`);
+		console.log(`| **ours / floor** (target ≤ 1.10) | **${fmt(seconds / floor)}** |`);
+		console.log(`| HTTP 429 from the simulator (target 0) | ${rateLimited} |`);
+		console.log(`| token requests (target ≤ 1) | ${tokenRequests} |`);
+	} finally {
+		sim.process.kill();
+	}
+}
+
 async function benchDownloads(title: string, sizes: number[], parallelDownloads: number): Promise<void> {
 	const minutes: SimulatedMinute[] = sizes.map((size, i) => ({ token: `d${String(i).padStart(23, '0')}`, size }));
 	const sim = await startSimulator(['--minutes', JSON.stringify(minutes)]);
@@ -179,9 +210,12 @@ async function benchDownloads(title: string, sizes: number[], parallelDownloads:
 async function main(): Promise<void> {
 	process.env.N8N_LOG_LEVEL ??= 'silent';
 	console.log(`# n8n-nodes-feishu-minutes benchmark — Node ${process.version}, ${new Date().toISOString()}`);
-	await benchBatch();
-	await benchDownloads('Download: 1 GiB', [1024 * MiB], 3);
-	await benchDownloads('Parallel downloads: 4 × 256 MiB, Max Parallel Downloads 4', [256 * MiB, 256 * MiB, 256 * MiB, 256 * MiB], 4);
+	const only = process.argv.slice(2);
+	const wanted = (name: string) => only.length === 0 || only.includes(name);
+	if (wanted('batch')) await benchBatch();
+	if (wanted('download')) await benchDownloads('Download: 1 GiB', [1024 * MiB], 3);
+	if (wanted('parallel')) await benchDownloads('Parallel downloads: 4 × 256 MiB, Max Parallel Downloads 4', [256 * MiB, 256 * MiB, 256 * MiB, 256 * MiB], 4);
+	if (wanted('concurrency')) await benchConcurrency(8, 25);
 }
 
 main().catch((error: Error) => {

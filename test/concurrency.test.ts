@@ -42,3 +42,23 @@ test('an execution that another process left a stale token for fetches one new t
 	for (const result of runs) expect(result.output(NODE_NAME)[0].json.error).toBeUndefined();
 	expect(feishu.tokenRequests).toBe(1);
 });
+
+test('two stale tokens (the stored one and one this process fetched earlier) cost one fetch, and no item fails', async () => {
+	({ feishu, store } = await startFeishu());
+	const minute = 'obcnq3b9jl72l83w4f149w9c';
+	// this process fetches and remembers a token; then another process stores a different one
+	await runMinutes(store, { minute });
+	const issued = await fetch(`${feishu.apiUrl}/open-apis/auth/v3/tenant_access_token/internal`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ app_id: store.get('feishuApi').appId, app_secret: store.get('feishuApi').appSecret }),
+	}).then(async (response) => ((await response.json()) as { tenant_access_token: string }).tenant_access_token);
+	store.set('feishuApi', { ...store.get('feishuApi'), tenantAccessToken: issued });
+	feishu.revokeTokens();
+	const before = feishu.tokenRequests;
+
+	const result = await runMinutes(store, { minute: '={{ $json.minute }}' }, { items: itemsWithMinutes([minute, minute, minute]), continueOnFail: true });
+
+	expect(result.output(NODE_NAME).filter((item) => item.json.error)).toEqual([]);
+	expect(feishu.tokenRequests - before).toBe(1);
+});

@@ -53,6 +53,8 @@ export class N8n {
 	constructor(
 		readonly install: N8nInstall,
 		readonly userFolder = mkdtempSync(join(tmpdir(), 'feishu-minutes-n8n-')),
+		/** More environment for every command of this instance (queue mode, database…). */
+		private readonly extraEnv: NodeJS.ProcessEnv = {},
 	) {
 		this.filesFolder = join(userFolder, 'files');
 		mkdirSync(this.filesFolder, { recursive: true });
@@ -73,6 +75,7 @@ export class N8n {
 			// its own task-broker port, so a developer's running n8n (`npm run dev`) does not clash
 			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
 			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-for-tests-only',
+			...this.extraEnv,
 		};
 	}
 
@@ -116,8 +119,26 @@ export class N8n {
 
 	/** Starts `n8n start` on 127.0.0.1; resolves once the editor is up. */
 	async start(port: number, echo = false): Promise<{ process: ChildProcess; log: () => string }> {
-		const child = spawn(this.install.node24, [this.install.n8nBin, 'start'], {
-			env: { ...this.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info' },
+		return await this.serve(['start'], { N8N_PORT: String(port) }, /Editor is now accessible/, echo);
+	}
+
+	/** Starts `n8n worker` (queue mode); resolves once it says it is ready. */
+	async worker(healthPort: number, concurrency = 5): Promise<{ process: ChildProcess; log: () => string }> {
+		return await this.serve(
+			['worker', `--concurrency=${concurrency}`],
+			{ QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+			/n8n worker is now ready|Worker ready|ready to process/i,
+		);
+	}
+
+	private async serve(
+		args: string[],
+		env: NodeJS.ProcessEnv,
+		ready: RegExp,
+		echo = false,
+	): Promise<{ process: ChildProcess; log: () => string }> {
+		const child = spawn(this.install.node24, [this.install.n8nBin, ...args], {
+			env: { ...this.env, N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info', ...env },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let log = '';
@@ -128,9 +149,9 @@ export class N8n {
 		child.stdout!.on('data', collect);
 		child.stderr!.on('data', collect);
 		const deadline = Date.now() + 180_000;
-		while (!/Editor is now accessible/.test(log)) {
-			if (child.exitCode !== null) throw new Error(`n8n start exited early:\n${log}`);
-			if (Date.now() > deadline) throw new Error(`n8n start did not come up:\n${log}`);
+		while (!ready.test(log)) {
+			if (child.exitCode !== null) throw new Error(`n8n ${args[0]} exited early:\n${log}`);
+			if (Date.now() > deadline) throw new Error(`n8n ${args[0]} did not come up:\n${log}`);
 			await new Promise((done) => setTimeout(done, 250));
 		}
 		return { process: child, log: () => log };

@@ -38,37 +38,40 @@ describe('RateLimiter', () => {
 		expect(granted[2] - granted[1]).toBeGreaterThanOrEqual(2000);
 	});
 
-	test('after a 429 nobody starts before the pause ends, and the pace is halved, then climbs back', async () => {
+	test('after a 429 the pace is cut to 70 %, then climbs back by a fifth of the limit per second', async () => {
 		const limiter = new RateLimiter(10);
-		limiter.backOff(Date.now() + 3000);
-		expect(limiter.currentLimit()).toBe(5);
-		expect(await grantTimes(limiter, 2, 4000)).toEqual([3000, 3000]);
+		limiter.backOff();
+		expect(limiter.currentLimit()).toBe(7);
 
-		// from the pause's end, one request more per second, per second: back to 10 after five seconds
-		await jest.advanceTimersByTimeAsync(1500);
-		expect(limiter.currentLimit()).toBeCloseTo(7.5, 5);
-		await jest.advanceTimersByTimeAsync(3000);
+		await jest.advanceTimersByTimeAsync(1000);
+		expect(limiter.currentLimit()).toBeCloseTo(9, 5);
+		await jest.advanceTimersByTimeAsync(1000);
 		expect(limiter.currentLimit()).toBe(10);
 	});
 
-	test('a burst of 429s within one window cuts the pace once; later ones cut again, never below a tenth', () => {
+	test('a burst of 429s within one window cuts once; a 429 every window holds the pace near half', () => {
 		const limiter = new RateLimiter(10);
-		for (let i = 0; i < 5; i++) limiter.backOff(Date.now());
-		expect(limiter.currentLimit()).toBe(5);
-		for (let round = 0; round < 6; round++) {
+		for (let i = 0; i < 5; i++) limiter.backOff();
+		expect(limiter.currentLimit()).toBe(7);
+		for (let round = 0; round < 30; round++) {
 			jest.advanceTimersByTime(1001);
-			limiter.backOff(Date.now());
+			limiter.backOff();
 		}
-		expect(limiter.currentLimit()).toBeGreaterThanOrEqual(1);
-		expect(limiter.currentLimit()).toBeLessThan(2);
+		// the fixed point of x = 0.7 (x + 2): 4.67
+		expect(limiter.currentLimit()).toBeGreaterThan(4.5);
+		expect(limiter.currentLimit()).toBeLessThan(4.8);
 	});
 
-	test('the halved pace is what the limiter hands out', async () => {
-		const limiter = new RateLimiter(4);
-		limiter.backOff(Date.now());
-		const granted = await grantTimes(limiter, 6, 1900);
-		// 2 per second right after the cut (climbing slowly): not 4
-		expect(granted.filter((at) => at < 1000)).toHaveLength(2);
+	test('the cut pace is what the limiter hands out, and waiting callers speed up as it climbs back', async () => {
+		const limiter = new RateLimiter(10);
+		limiter.backOff();
+		const granted = await grantTimes(limiter, 40, 6000);
+		const inSecond = (second: number) => granted.filter((at) => at >= second * 1000 && at < (second + 1) * 1000).length;
+		expect(inSecond(0)).toBeLessThanOrEqual(8);
+		expect(inSecond(3)).toBe(10);
+		expect(granted).toHaveLength(40);
+		// and never more than 10 in any one-second window
+		for (const at of granted) expect(granted.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(10);
 	});
 
 	test('a slot restarted later counts from then', async () => {

@@ -3,11 +3,18 @@ import { sleep } from 'n8n-workflow';
 /** Extra room per window, so arrival jitter never puts one request too many in Feishu's window. */
 const WINDOW_MARGIN_MS = 40;
 
-/** After a cut, the pace climbs back by this share of the configured limit per window. */
-const RECOVERY_PER_WINDOW = 0.1;
+/**
+ * A 429 cuts the pace to this share of what it was, at most once per window; it then climbs back by
+ * RECOVERY_PER_WINDOW of the limit per window. Two n8n workers against one 5/s app (npm run bench,
+ * "two processes"): these settled fastest of the pairs tried (0.5/0.1, 0.5/0.2, 0.7/0.1, 0.7/0.2).
+ * Under steady 429s the pace holds near half the limit: it never falls lower.
+ */
+const CUT = 0.7;
 
-/** A cut never goes below this share of the configured limit. */
-const FLOOR = 0.1;
+const RECOVERY_PER_WINDOW = 0.2;
+
+/** A waiting queue looks at the pace again at least this often. */
+const RECHECK_MS = 250;
 
 /** A limiter nobody has used for this long is dropped from the process-wide registry. */
 const IDLE_MS = 10 * 60 * 1000;
@@ -24,13 +31,16 @@ export interface RateSlot {
  * many. Slots are handed out synchronously, so concurrent callers never race for the same one.
  *
  * Feishu counts per app, and other processes (n8n workers) may spend the same app's budget unseen:
- * a 429 halves this limiter's pace (once per window), which then climbs back by a tenth of the
- * limit per window — additive increase, multiplicative decrease.
+ * a 429 cuts this limiter's pace to 70 % (once per window), which then climbs back by a fifth of
+ * the limit per window — additive increase, multiplicative decrease.
  */
 export class RateLimiter {
 	private readonly starts: RateSlot[] = [];
 
-	private pausedUntil = 0;
+	/** Callers waiting for a slot, in order. */
+	private readonly queue: Array<(slot: RateSlot) => void> = [];
+
+	private releasing = false;
 
 	/** After a 429: the pace it was cut to, and from when. */
 	private cut?: { limit: number; at: number };
@@ -51,21 +61,48 @@ export class RateLimiter {
 		return this.limit;
 	}
 
+	/**
+	 * A slot to start a request in. Callers queue in order; the queue is released at the pace in force
+	 * at each moment, so a pace that climbs back after a cut speeds up callers already waiting.
+	 */
 	async acquire(): Promise<RateSlot> {
-		const now = Date.now();
-		this.lastUse = now;
+		this.lastUse = Date.now();
+		const granted = new Promise<RateSlot>((resolve) => this.queue.push(resolve));
+		void this.release();
+		return await granted;
+	}
+
+	private async release(): Promise<void> {
+		if (this.releasing) return;
+		this.releasing = true;
+		try {
+			while (this.queue.length > 0) {
+				const now = Date.now();
+				const wait = this.nextStart(now) - now;
+				if (wait > 0) {
+					// look again soon: the pace may have changed meanwhile
+					await sleep(Math.min(wait, RECHECK_MS));
+					continue;
+				}
+				const slot = { at: now };
+				this.starts.push(slot);
+				if (this.starts.length > Math.max(1, Math.floor(this.limit))) this.starts.shift();
+				this.queue.shift()!(slot);
+			}
+		} finally {
+			this.releasing = false;
+		}
+	}
+
+	/** When the window has room for one more start at the current pace. */
+	private nextStart(now: number): number {
 		const limit = this.currentLimit(now);
-		// fractional rates (e.g. 0.5/s) become one request per 2 s window
+		// whole starts per window, never more in any window; below one, one start per 1/limit windows
 		const perWindow = Math.max(1, Math.floor(limit));
-		const span = (this.windowMs * perWindow) / limit + WINDOW_MARGIN_MS;
+		const span = (limit >= 1 ? this.windowMs : this.windowMs / limit) + WINDOW_MARGIN_MS;
 		// the earliest of the last `perWindow` starts decides when the window has room again
 		const recent = this.starts.map((slot) => slot.at).sort((a, b) => b - a);
-		const oldest = recent.length >= perWindow ? recent[perWindow - 1] : undefined;
-		const slot = { at: Math.max(now, this.pausedUntil, oldest === undefined ? 0 : oldest + span) };
-		this.starts.push(slot);
-		if (this.starts.length > Math.max(1, Math.floor(this.limit))) this.starts.shift();
-		if (slot.at > now) await sleep(slot.at - now);
-		return slot;
+		return recent.length >= perWindow ? recent[perWindow - 1] + span : now;
 	}
 
 	/** The request really started later than its slot (it first waited for a token): count it from now. */
@@ -73,18 +110,20 @@ export class RateLimiter {
 		slot.at = Math.max(slot.at, Date.now());
 	}
 
-	/** Feishu said to wait (HTTP 429): nobody starts before `until`, and the pace is halved. */
-	backOff(until: number): void {
+	/**
+	 * Feishu answered 429: something else spends this app's budget too. Slow down; the refused
+	 * request itself waits as long as Feishu says before it takes a new slot.
+	 */
+	backOff(): void {
 		const now = Date.now();
-		this.pausedUntil = Math.max(this.pausedUntil, until);
 		// 429s of requests already in flight are one signal, not several
 		if (this.cut && now - this.cut.at < this.windowMs) return;
-		this.cut = { limit: Math.max(this.limit * FLOOR, this.currentLimit(now) / 2), at: Math.max(now, until) };
+		this.cut = { limit: this.currentLimit(now) * CUT, at: now };
 	}
 
-	/** Nobody has taken a slot or been told to wait for a while. */
+	/** Nobody has asked for a slot for a while, and nobody waits. */
 	isIdle(now = Date.now()): boolean {
-		return now - Math.max(this.lastUse, this.pausedUntil) > IDLE_MS;
+		return this.queue.length === 0 && now - this.lastUse > IDLE_MS;
 	}
 }
 

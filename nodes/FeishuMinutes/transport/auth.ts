@@ -7,10 +7,11 @@ import { credentialError } from './errors';
 import { TENANT_CREDENTIAL, TenantAuth } from './tenantAuth';
 import { USER_CREDENTIAL, UserAuth } from './userAuth';
 
-/** One request as sent: what came back, and which token (or token generation) it carried. */
+/** One request as sent: what came back, which token (or token generation) it carried, and when it went out. */
 export interface SentRequest {
 	answer: Answer;
 	token: unknown;
+	sentAt: number;
 }
 
 /**

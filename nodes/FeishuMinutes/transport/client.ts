@@ -101,7 +101,8 @@ export class FeishuClient {
 			// Rate limiting has its own allowance: a burst across n8n workers ends in success, not failed items.
 			if (verdict.kind === 'rateLimited' && rateLimitedRetries < RATE_LIMITED_RETRIES) {
 				rateLimitedRetries++;
-				limiter.backOff(Date.now() + (verdict.retryAfterMs ?? backoffDelay(rateLimitedRetries)));
+				limiter.backOff();
+				await sleep(verdict.retryAfterMs ?? backoffDelay(rateLimitedRetries));
 				continue;
 			}
 			const retriesLeft = retries < this.options.maxRetries;

@@ -12,12 +12,17 @@ export const TENANT_CREDENTIAL = 'feishuApi';
 
 /** What this process knows of one app's tenant token, shared by all its executions. */
 interface TokenSlot {
-	/** The newest token any execution here got or was given. */
-	token?: string;
+	/** The newest token an execution here fetched, and when. */
+	fresh?: { token: string; at: number };
+	/** Tokens Feishu refused lately: no execution here sends them again. */
+	refused: string[];
 	/** The request that is fetching a new token; every other request of the app waits for it. */
 	renewal?: Promise<unknown>;
 	usedAt: number;
 }
+
+/** Refused tokens remembered per slot. */
+const MAX_REFUSED = 8;
 
 /** Slots unused this long are dropped (tenant tokens live two hours). */
 const SLOT_IDLE_MS = 2 * 3600 * 1000;
@@ -31,7 +36,7 @@ function slotFor(baseUrl: string, credentials: ICredentialDataDecryptedObject): 
 	const digest = createHash('sha256').update(String(credentials.appSecret)).digest('hex').slice(0, 16);
 	const key = `${baseUrl}|${String(credentials.appId)}|${digest}`;
 	let slot = slots.get(key);
-	if (!slot) slots.set(key, (slot = { usedAt: now }));
+	if (!slot) slots.set(key, (slot = { refused: [], usedAt: now }));
 	slot.usedAt = now;
 	return slot;
 }
@@ -66,7 +71,7 @@ export class TenantAuth implements FeishuAuth {
 	}
 
 	secrets(): string[] {
-		return [this.credentials.appSecret, this.credentials.tenantAccessToken, this.slot.token].filter((value): value is string => typeof value === 'string');
+		return [this.credentials.appSecret, this.credentials.tenantAccessToken, this.slot.fresh?.token].filter((value): value is string => typeof value === 'string');
 	}
 
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
@@ -74,11 +79,10 @@ export class TenantAuth implements FeishuAuth {
 		while (slot.renewal) await slot.renewal.catch(() => undefined);
 		if (this.failure) throw credentialError(this.context.getNode(), this.failure, itemIndex);
 
-		// another execution's newer token is as good as ours: tenant tokens do not replace each other
-		slot.token ||= String(this.credentials.tenantAccessToken ?? '') || undefined;
-		const current = slot.token;
-		if (current && (rejected === undefined || rejected.token !== current)) {
-			return { answer: await this.transmit(options, limiter, { ...this.credentials, tenantAccessToken: current }, itemIndex), token: current };
+		const sentAt = Date.now();
+		const current = rejected === undefined ? this.tokenToUse() : this.tokenAfterRefusal(rejected);
+		if (current) {
+			return { answer: await this.transmit(options, limiter, { ...this.credentials, tenantAccessToken: current }, itemIndex), token: current, sentAt };
 		}
 		// The renewing request gets its own copy without a token, so n8n fetches (and stores) one for it
 		// alone; requests already on their way keep the token they have.
@@ -87,11 +91,31 @@ export class TenantAuth implements FeishuAuth {
 		slot.renewal = sending;
 		try {
 			const answer = await sending;
-			if (renewing.tenantAccessToken) slot.token = String(renewing.tenantAccessToken);
-			return { answer, token: renewing.tenantAccessToken };
+			if (renewing.tenantAccessToken) slot.fresh = { token: String(renewing.tenantAccessToken), at: Date.now() };
+			return { answer, token: renewing.tenantAccessToken, sentAt };
 		} finally {
 			slot.renewal = undefined;
 		}
+	}
+
+	/**
+	 * A first try: the stored token (perhaps fetched by another n8n process), else one fetched here —
+	 * tenant tokens do not replace each other, so any not yet refused will do.
+	 */
+	private tokenToUse(): string | undefined {
+		return [this.credentials.tenantAccessToken, this.slot.fresh?.token].find(
+			(token): token is string => typeof token === 'string' && token !== '' && !this.slot.refused.includes(token),
+		);
+	}
+
+	/** After a refusal only a token fetched here since that request went out is worth a try; else fetch one. */
+	private tokenAfterRefusal(rejected: SentRequest): string | undefined {
+		const slot = this.slot;
+		if (typeof rejected.token === 'string' && !slot.refused.includes(rejected.token)) {
+			slot.refused = [...slot.refused.slice(-(MAX_REFUSED - 1)), rejected.token];
+		}
+		const fresh = slot.fresh;
+		return fresh && fresh.at >= rejected.sentAt && !slot.refused.includes(fresh.token) ? fresh.token : undefined;
 	}
 
 	private async transmit(

@@ -51,14 +51,15 @@ export class UserAuth implements FeishuAuth {
 	async send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest> {
 		while (this.renewal) await this.renewal.catch(() => undefined);
 		const generation = this.generation;
+		const sentAt = Date.now();
 		if (rejected === undefined || rejected.token !== generation) {
-			return { answer: await this.sendRecovering(options, limiter, itemIndex), token: generation };
+			return { answer: await this.sendRecovering(options, limiter, itemIndex), token: generation, sentAt };
 		}
 		const answer = rejected.answer;
 		const refreshing = this.sendRecovering(options, limiter, itemIndex, 'statusCode' in answer ? answer.statusCode : 401);
 		this.renewal = refreshing;
 		try {
-			return { answer: await refreshing, token: generation + 1 };
+			return { answer: await refreshing, token: generation + 1, sentAt };
 		} finally {
 			this.generation = generation + 1;
 			this.renewal = undefined;
