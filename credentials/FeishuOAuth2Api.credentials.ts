@@ -44,6 +44,24 @@ export class FeishuOAuth2Api implements ICredentialType {
 			required: true,
 			description: 'Your app\'s App Secret, from the same page',
 		},
+		// for the Feishu Minutes Event Trigger: the app's "Events & Callbacks → Encryption Strategy" values
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- it decrypts and signs events: a secret
+		{
+			displayName: 'Encrypt Key',
+			name: 'encryptKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only for the Feishu Minutes Event Trigger: from Events & Callbacks → Encryption Strategy. With it, events are encrypted and signed.',
+		},
+		{
+			displayName: 'Verification Token',
+			name: 'verificationToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only for the Feishu Minutes Event Trigger: from Events & Callbacks → Encryption Strategy',
+		},
 		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: AUTHORIZE_URL },
 		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: ACCESS_TOKEN_URL },
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: USER_SCOPES.join(' ') },

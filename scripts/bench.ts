@@ -7,6 +7,7 @@
  *   3. Parallel downloads: 4 × 256 MiB at once — the same two measures.
  *   4. Executions at once: 8 executions × 25 items in this one process, 5 req/s enforced per app —
  *      ours vs the 200 / 5 req/s floor, with the simulator's 429 and token counts.
+ *   5. Two processes (as two n8n workers, which share nothing in memory): 4 × 25 items in each at once.
  * `npm run bench -- batch concurrency` runs only the cases named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -155,6 +156,36 @@ async function benchConcurrency(executions: number, itemsEach: number): Promise<
 	}
 }
 
+async function benchTwoProcesses(executionsEach: number, itemsEach: number): Promise<void> {
+	const minutes: SimulatedMinute[] = Array.from({ length: itemsEach }, (_, i) => ({ token: `x${String(i).padStart(23, '0')}` }));
+	const sim = await startSimulator(['--latency-ms', '100', '--rate-limit', '5', '--minutes', JSON.stringify(minutes)]);
+	try {
+		const worker = async () => {
+			const child = spawn(process.execPath, [join(__dirname, 'bench-worker.js'), sim.apiUrl, sim.appId, sim.appSecret, String(executionsEach), String(itemsEach)], {
+				stdio: ['ignore', 'pipe', 'inherit'],
+			});
+			const [line] = await new Promise<string[]>((resolve) => createInterface({ input: child.stdout! }).once('line', (first) => resolve([first])));
+			return JSON.parse(line) as { ok: number; seconds: number };
+		};
+		const started = performance.now();
+		const results = await Promise.all([worker(), worker()]);
+		const seconds = (performance.now() - started) / 1000;
+		const { tokenRequests, rateLimited } = await stats(sim);
+		const total = 2 * executionsEach * itemsEach;
+		const floor = total / 5;
+		console.log(`\n## Two processes (as two n8n workers): ${executionsEach} × ${itemsEach} items in each at once, 100 ms latency, 5 req/s per app enforced`);
+		console.log('| measure | value |\n| --- | --- |');
+		console.log(`| items ok | ${results.reduce((sum, result) => sum + result.ok, 0)} / ${total} |`);
+		console.log(`| ours (each process: ${results.map((result) => `${fmt(result.seconds, 1)} s`).join(', ')}; wall, with process start) | ${fmt(seconds)} s |`);
+		console.log(`| floor (${total} / 5 req/s) | ${fmt(floor)} s |`);
+		console.log(`| **ours / floor** (queue-mode target ≤ 1.5) | **${fmt(seconds / floor)}** |`);
+		console.log(`| HTTP 429 from the simulator (each waited out) | ${rateLimited} |`);
+		console.log(`| token requests (one per process) | ${tokenRequests} |`);
+	} finally {
+		sim.process.kill();
+	}
+}
+
 async function benchDownloads(title: string, sizes: number[], parallelDownloads: number): Promise<void> {
 	const minutes: SimulatedMinute[] = sizes.map((size, i) => ({ token: `d${String(i).padStart(23, '0')}`, size }));
 	const sim = await startSimulator(['--minutes', JSON.stringify(minutes)]);
@@ -216,6 +247,7 @@ async function main(): Promise<void> {
 	if (wanted('download')) await benchDownloads('Download: 1 GiB', [1024 * MiB], 3);
 	if (wanted('parallel')) await benchDownloads('Parallel downloads: 4 × 256 MiB, Max Parallel Downloads 4', [256 * MiB, 256 * MiB, 256 * MiB, 256 * MiB], 4);
 	if (wanted('concurrency')) await benchConcurrency(8, 25);
+	if (wanted('processes')) await benchTwoProcesses(4, 25);
 }
 
 main().catch((error: Error) => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Accounts, type Caller, DEFAULT_APP, type Reply } from './accounts';
 import { ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
+import { DEV_EVENT_SECRETS, pushEvent } from './events';
 import { type DownloadFault, FileHost } from './files';
 import { answerMinute, sendMediaError } from './minutes';
 import type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
@@ -20,6 +21,7 @@ export { DEFAULT_CREATE_TIME, MEDIA_ERRORS, RULES, type Rule } from './contract'
 export { mediaBytes, mediaChunk, transcript } from './content';
 export type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
 export type { DownloadFault } from './files';
+export { DEV_EVENT_SECRETS, pushEvent, sendChallenge } from './events';
 
 const MINUTE_PATH = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/;
 
@@ -29,6 +31,9 @@ export class FeishuSimulator {
 	readonly minutes = new Map<string, SimulatedMinute>();
 
 	readonly accounts: Accounts;
+
+	/** Event subscription calls, in order: 'on' (subscription) or 'off' (unsubscription). */
+	readonly subscriptionCalls: Array<'on' | 'off'> = [];
 
 	/** Answers refused for the rate limit or the search budget (HTTP 429). */
 	rateLimited = 0;
@@ -191,6 +196,14 @@ export class FeishuSimulator {
 		if (req.method === 'POST' && route === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return reply(res, this.accounts.tenantToken(body));
 		}
+		const subscription = /^\/open-apis\/minutes\/v1\/minutes\/(subscription|unsubscription)$/.exec(route);
+		if (req.method === 'POST' && subscription) {
+			const caller = this.admit(req, res, 'subscription');
+			if (!caller) return;
+			if (caller.kind !== 'user') return reply(res, { status: 400, body: { code: PLATFORM_ERRORS.tenantTokenInvalid.code, msg: PLATFORM_ERRORS.tenantTokenInvalid.msg } });
+			this.subscriptionCalls.push(subscription[1] === 'subscription' ? 'on' : 'off');
+			return sendJson(res, 200, { code: 0, msg: 'success', data: {} });
+		}
 		if (req.method === 'POST' && route === '/open-apis/minutes/v1/minutes/search') {
 			const caller = this.admit(req, res, 'search');
 			if (caller) reply(res, searchAnswer([...this.minutes.values()], new URLSearchParams(query), body, (rule) => this.enforces(rule)));
@@ -235,6 +248,13 @@ export class FeishuSimulator {
 		if (method === 'POST' && path === '/__simulator/revoke-tokens') {
 			this.revokeTokens();
 			return sendJson(res, 200, { ok: true });
+		}
+		if (method === 'POST' && path === '/__simulator/push-event') {
+			// `npm run dev`: Feishu pushing "a new minute" to a Request URL, as the console's event would
+			const { url, minuteToken } = JSON.parse(body || '{}') as { url?: string; minuteToken?: string };
+			if (!url) return sendJson(res, 400, { error: 'give {"url": the trigger\'s production URL, "minuteToken": …}' });
+			void pushEvent(url, { ...DEV_EVENT_SECRETS, minuteToken, retryDelaysMs: [1000, 5000] }).then((result) => sendJson(res, 200, result));
+			return;
 		}
 		if (method === 'POST' && path === '/__simulator/minutes') {
 			this.addMinute(JSON.parse(body) as SimulatedMinute);

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, IHttpRequestOptions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import type { RateLimiter } from '../helpers/RateLimiter';
 import type { Answer } from './classify';
@@ -34,7 +34,8 @@ export interface FeishuAuth {
 	send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest>;
 }
 
-export type RequestContext = IExecuteFunctions | IPollFunctions;
+/** Every n8n context a request may come from: a node run, a poll, a webhook, a webhook's (de)registration. */
+export type RequestContext = IExecuteFunctions | IPollFunctions | IWebhookFunctions | IHookFunctions;
 
 export async function createAuth(context: RequestContext, identity: Identity): Promise<FeishuAuth> {
 	const credentials = await context.getCredentials(identity === 'user' ? USER_CREDENTIAL : TENANT_CREDENTIAL);

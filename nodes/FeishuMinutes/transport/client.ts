@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { backoffDelay, type RateLimiter, sharedLimiter } from '../helpers/RateLimiter';
-import { createAuth, type FeishuAuth, type SentRequest } from './auth';
+import { createAuth, type FeishuAuth, type RequestContext, type SentRequest } from './auth';
 import { classify, jsonBody, type HttpAnswer } from './classify';
 import { type Endpoint, ENDPOINTS, type Identity, RATE_BUDGETS, type RateBudget } from './endpoints';
 import { feishuApiError, type FeishuFailure } from './errors';
@@ -43,12 +43,12 @@ export interface FeishuFile {
  */
 export class FeishuClient {
 	private constructor(
-		private readonly context: IExecuteFunctions | IPollFunctions,
+		private readonly context: RequestContext,
 		private readonly auth: FeishuAuth,
 		private readonly options: ClientOptions,
 	) {}
 
-	static async create(context: IExecuteFunctions | IPollFunctions, identity: Identity, options: ClientOptions): Promise<FeishuClient> {
+	static async create(context: RequestContext, identity: Identity, options: ClientOptions): Promise<FeishuClient> {
 		return new FeishuClient(context, await createAuth(context, identity), options);
 	}
 

@@ -77,6 +77,13 @@ export const ENDPOINTS = {
 		appTokenCaveat:
 			'Feishu takes app tokens for Search only from custom (self-built) apps, and older deployments take none. Pick a Feishu OAuth2 API credential (a user) instead, or check that the app is a custom app with minutes:minutes.search:read enabled and published.',
 	},
+	subscription: {
+		name: 'Event Trigger',
+		method: 'POST',
+		scopes: ['minutes:minutes.basic:read'],
+		identities: ['user'],
+		budget: 'minutes',
+	},
 } as const satisfies Record<string, Endpoint>;
 
 /** A minute token is validated before it gets here; encoding keeps the path fixed whatever it holds. */
@@ -129,6 +136,14 @@ export async function getTranscript(
 /** Feishu's AI notes: summary, chapters, to-dos. */
 export async function getArtifacts(client: FeishuClient, minuteToken: string, itemIndex: number, wait?: ReadyWait) {
 	return await client.request<IDataObject>(ENDPOINTS.artifacts, { path: minutePath(minuteToken, '/artifacts') }, itemIndex, wait);
+}
+
+/** The event a new minute raises; the only one Minutes subscriptions take. */
+export const MINUTE_GENERATED = 'minutes.minute.generated_v1';
+
+/** Turns the connected user's "new minute" events on (or off): they go to the app's Request URL. */
+export async function setMinuteEvents(client: FeishuClient, on: boolean): Promise<void> {
+	await client.request(ENDPOINTS.subscription, { path: `${MINUTES_API}/${on ? 'subscription' : 'unsubscription'}`, body: { event_type: MINUTE_GENERATED } }, 0);
 }
 
 interface SearchPage {

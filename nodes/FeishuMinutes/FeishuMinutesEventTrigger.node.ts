@@ -1,0 +1,93 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { DEFAULT_CLIENT_OPTIONS } from './actions/options';
+import { FeishuClient } from './transport/client';
+import { setMinuteEvents } from './transport/endpoints';
+import { receiveDelivery } from './trigger/events';
+
+/** Starts a workflow when Feishu pushes an event to the app's Request URL: this node's webhook. */
+export class FeishuMinutesEventTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Feishu Minutes Event Trigger',
+		name: 'feishuMinutesEventTrigger',
+		icon: { light: 'file:../../icons/feishu.svg', dark: 'file:../../icons/feishu.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"On new minute"}}',
+		description: 'Starts the workflow the moment Feishu / Lark pushes a new minute (no polling)',
+		defaults: { name: 'Feishu Minutes Event Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'feishuOAuth2Api', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'feishu-minutes' }],
+		properties: [
+			{
+				displayName:
+					'In the Feishu developer console: 1) Events & Callbacks → Encryption Strategy: copy the Encrypt Key and Verification Token into the credential; 2) Event Configuration: "Send events to developer server", paste this node\'s Production URL as the Request URL; 3) add the event "Minutes generated" (minutes.minute.generated_v1); 4) enable minutes:minutes.basic:read and publish a version. Publishing this workflow turns the event on for the connected user.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'New Minute', value: 'minutes.minute.generated_v1', description: 'A minute of the connected user was generated' },
+					{
+						name: 'Meeting Recording Ready',
+						value: 'vc.meeting.recording_ready_v1',
+						description: 'A recording is ready (Feishu sends it only for meetings booked through the Open API)',
+					},
+				],
+				default: ['minutes.minute.generated_v1'],
+			},
+			{
+				displayName: 'Include Minute Details',
+				name: 'includeDetails',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to add the minute\'s title, owner, create time, duration and URL (as Get returns them)',
+			},
+			{
+				displayName: 'Wait Until Media Is Ready',
+				name: 'waitUntilReady',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to start the workflow only once the recording can be downloaded (2091003 polled every 30 s, up to 30 minutes)',
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return this.getWorkflowStaticData('node').subscribed === true;
+			},
+			// n8n retries registration: turning the event on twice is harmless
+			async create(this: IHookFunctions): Promise<boolean> {
+				const client = await FeishuClient.create(this, 'user', DEFAULT_CLIENT_OPTIONS);
+				await setMinuteEvents(client, true);
+				this.getWorkflowStaticData('node').subscribed = true;
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const client = await FeishuClient.create(this, 'user', DEFAULT_CLIENT_OPTIONS);
+				await setMinuteEvents(client, false);
+				delete this.getWorkflowStaticData('node').subscribed;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveDelivery(this);
+	}
+}

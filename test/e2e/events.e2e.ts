@@ -1,0 +1,140 @@
+/**
+ * Pushed events in a real n8n (`n8n start`, production webhook URL): the example workflow
+ * "pushed minute → transcript → disk" started by an encrypted, signed event from the simulator.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { IWorkflowBase } from 'n8n-workflow';
+
+import { REQUESTED_SCOPE } from '../harness/fixtures';
+import { DEFAULT_APP, FeishuSimulator, pushEvent, sendChallenge, transcript } from '../simulator/FeishuSimulator';
+import { installN8n, installPackedPackage, N8n, ROOT } from './n8n';
+
+const MINUTE = 'obcnpushedminute00000001';
+const SECRETS = { encryptKey: 'e2e-encrypt-key-0123456789', verificationToken: 'e2e-verification-token-abc' };
+const WORKFLOW_ID = 'feishuMinutesPush01';
+
+let n8n: N8n;
+let feishu: FeishuSimulator;
+let server: { process: import('node:child_process').ChildProcess; log: () => string } | undefined;
+let port: number;
+let url: string;
+let folder: string;
+
+const saved = () => (existsSync(folder) ? readdirSync(folder).filter((name) => name.startsWith(MINUTE)) : []);
+
+async function startN8n(): Promise<void> {
+	server = await n8n.start(port);
+	// the webhook is registered a moment after the editor is up
+	const deadline = Date.now() + 60_000;
+	while (Date.now() < deadline) {
+		const probe = await sendChallenge(url, SECRETS).catch(() => undefined);
+		if (probe?.status === 200) return;
+		await new Promise((done) => setTimeout(done, 500));
+	}
+	throw new Error(`the webhook never answered:\n${server.log().slice(-3000)}`);
+}
+
+async function stopN8n(): Promise<void> {
+	if (!server) return;
+	const stopping = server.process;
+	stopping.kill('SIGTERM');
+	await new Promise((done) => (stopping.exitCode !== null ? done(0) : stopping.once('exit', done)));
+	server = undefined;
+}
+
+async function waitForFiles(count: number, timeoutMs = 30_000): Promise<number> {
+	const started = Date.now();
+	while (saved().length < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
+	return Date.now() - started;
+}
+
+beforeAll(async () => {
+	n8n = new N8n(installN8n());
+	installPackedPackage(n8n.userFolder);
+	feishu = await new FeishuSimulator().start();
+	feishu.addMinute({ token: MINUTE, title: '推送 Pushed minute', createTime: Date.now() });
+	folder = join(n8n.filesFolder, 'transcripts');
+	mkdirSync(folder, { recursive: true });
+
+	const userTokens = feishu.issueUserTokens(REQUESTED_SCOPE);
+	await n8n.importJson('credentials', [
+		{
+			id: 'feishuUserOAuth01',
+			name: 'Feishu user account',
+			type: 'feishuOAuth2Api',
+			data: {
+				deployment: 'custom',
+				baseUrl: feishu.apiUrl,
+				clientId: DEFAULT_APP.appId,
+				clientSecret: DEFAULT_APP.appSecret,
+				...SECRETS,
+				oauthTokenData: { ...userTokens, token_type: 'Bearer', expires_in: 7200 },
+			},
+		},
+	]);
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', 'pushed-minute-transcript.workflow.json'), 'utf8')) as IWorkflowBase;
+	const save = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile')!;
+	save.parameters = { ...save.parameters, fileName: `=${folder}/{{ $json.minuteToken }}-{{ $execution.id }}.txt` };
+	await n8n.importJson('workflow', [workflow]);
+	const published = await n8n.run(['publish:workflow', `--id=${WORKFLOW_ID}`]);
+	if (published.status !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+
+	port = 16678 + Math.floor(Math.random() * 1000);
+	const trigger = workflow.nodes.find((node) => node.type.endsWith('feishuMinutesEventTrigger'))!;
+	url = `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/feishu-minutes`;
+	await startN8n();
+}, 1_200_000);
+
+afterAll(async () => {
+	await stopN8n();
+	await feishu?.stop();
+	n8n?.cleanUp();
+});
+
+test('publishing turned the event on for the connected user; the encrypted challenge is answered within 1 s', async () => {
+	expect(feishu.subscriptionCalls).toContain('on');
+	const challenge = (await sendChallenge(url, SECRETS)) as { status: number; body: unknown; ms: number; challenge: string };
+	expect(challenge.status).toBe(200);
+	expect(challenge.body).toEqual({ challenge: challenge.challenge });
+	expect(challenge.ms).toBeLessThan(1000);
+});
+
+test('a signed, encrypted event starts the workflow once, whose file holds the transcript; copies start nothing, even after a restart', async () => {
+	const posted = Date.now();
+	const first = await pushEvent(url, { ...SECRETS, minuteToken: MINUTE });
+	expect(first.statuses).toEqual([200]);
+	const ms = await waitForFiles(1);
+	expect(saved()).toHaveLength(1);
+	expect(readFileSync(join(folder, saved()[0]), 'utf8')).toBe(transcript('txt', true, true));
+	console.log(`pushed event → transcript on disk: ${ms} ms after the post (answered in ${Date.now() - posted - ms} ms or less)`);
+
+	for (let i = 0; i < 3; i++) expect((await pushEvent(url, { ...SECRETS, minuteToken: MINUTE, eventId: first.eventId })).statuses).toEqual([200]);
+	await stopN8n();
+	await startN8n();
+	expect((await pushEvent(url, { ...SECRETS, minuteToken: MINUTE, eventId: first.eventId })).statuses).toEqual([200]);
+	await new Promise((done) => setTimeout(done, 3000));
+	expect(saved()).toHaveLength(1);
+});
+
+test.each([
+	['a forged signature', { tamper: 'signature' as const }, 401],
+	['another Verification Token', { tamper: 'token' as const }, 403],
+	['a replayed (9 h old) timestamp', { timestamp: Math.floor(Date.now() / 1000) - 9 * 3600 }, 401],
+	['a body that does not decrypt', { tamper: 'garbage' as const }, 400],
+])('%s is refused, and nothing starts', async (_case, options, status) => {
+	const before = saved().length;
+	const { statuses } = await pushEvent(url, { ...SECRETS, minuteToken: MINUTE, ...options });
+	expect(statuses).toEqual([status]);
+	await new Promise((done) => setTimeout(done, 1500));
+	expect(saved()).toHaveLength(before);
+});
+
+test('unpublishing turns the event off', async () => {
+	const result = await n8n.run(['unpublish:workflow', `--id=${WORKFLOW_ID}`]);
+	expect(result.status).toBe(0);
+	const deadline = Date.now() + 30_000;
+	while (!feishu.subscriptionCalls.includes('off') && Date.now() < deadline) await new Promise((done) => setTimeout(done, 500));
+	expect(feishu.subscriptionCalls).toContain('off');
+});

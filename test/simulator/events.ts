@@ -1,0 +1,89 @@
+/**
+ * Feishu's side of event delivery: builds a schema 2.0 event, encrypts and signs it as Feishu does
+ * (AES-256-CBC under SHA-256 of the Encrypt Key, random IV first, base64; X-Lark-Signature = hex
+ * SHA-256 of timestamp ‖ nonce ‖ Encrypt Key ‖ body) and posts it to a Request URL, retrying on any
+ * answer but 200 — Feishu retries 4 times over ~7 h; here the delays are short, and given.
+ */
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+
+export interface AppSecrets {
+	encryptKey?: string;
+	verificationToken?: string;
+}
+
+/** What `npm run dev` puts in its OAuth2 credential, and what the simulator's push control endpoint signs with. */
+export const DEV_EVENT_SECRETS: AppSecrets = { encryptKey: 'simulator-encrypt-key', verificationToken: 'simulator-verification-token' };
+
+export interface PushOptions extends AppSecrets {
+	minuteToken?: string;
+	eventType?: string;
+	eventId?: string;
+	/** The signed timestamp, in seconds (default now): an old one is a replay. */
+	timestamp?: number;
+	/** Spoil one part, as an attacker or a broken proxy would. */
+	tamper?: 'signature' | 'token' | 'garbage';
+	/** Waits before each retry; the answer of the last try is the result. */
+	retryDelaysMs?: number[];
+	appId?: string;
+}
+
+export function encrypt(plain: string, encryptKey: string): string {
+	const iv = randomBytes(16);
+	const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(encryptKey).digest(), iv);
+	return Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final()]).toString('base64');
+}
+
+/** The body Feishu posts, and its headers. */
+export function delivery(payload: object, secrets: AppSecrets, timestamp = Math.floor(Date.now() / 1000), sign = true) {
+	const json = JSON.stringify(payload);
+	const body = secrets.encryptKey ? JSON.stringify({ encrypt: encrypt(json, secrets.encryptKey) }) : json;
+	const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+	if (secrets.encryptKey && sign) {
+		const nonce = randomBytes(8).toString('hex');
+		headers['x-lark-request-timestamp'] = String(timestamp);
+		headers['x-lark-request-nonce'] = nonce;
+		headers['x-lark-signature'] = createHash('sha256').update(`${timestamp}${nonce}${secrets.encryptKey}${body}`).digest('hex');
+	}
+	return { body, headers };
+}
+
+/** Saving the Request URL in the console: the url_verification challenge. Feishu wants the answer within 1 s. */
+export async function sendChallenge(url: string, secrets: AppSecrets): Promise<{ status: number; body: unknown; ms: number }> {
+	const challenge = randomBytes(12).toString('hex');
+	const { body, headers } = delivery({ challenge, token: secrets.verificationToken ?? '', type: 'url_verification' }, secrets, undefined, false);
+	const started = Date.now();
+	const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
+	return { status: response.status, body: await response.json().catch(() => undefined), ms: Date.now() - started, ...{ challenge } };
+}
+
+/** Pushes one event; returns every answer's status, in order. */
+export async function pushEvent(url: string, options: PushOptions): Promise<{ eventId: string; statuses: number[] }> {
+	const eventId = options.eventId ?? randomBytes(16).toString('hex');
+	const payload = {
+		schema: '2.0',
+		header: {
+			event_id: eventId,
+			event_type: options.eventType ?? 'minutes.minute.generated_v1',
+			create_time: String(Date.now()),
+			token: options.tamper === 'token' ? 'not-the-verification-token' : (options.verificationToken ?? ''),
+			app_id: options.appId ?? 'cli_simulator0000001',
+			tenant_key: 'simulated_tenant',
+		},
+		event: {
+			minute_token: options.minuteToken,
+			subscriber_ids: [{ open_id: 'ou_simulated_owner', union_id: 'on_simulated_owner', user_id: 'simulated' }],
+		},
+	};
+	const statuses: number[] = [];
+	for (const delay of [0, ...(options.retryDelaysMs ?? [])]) {
+		if (delay) await new Promise((done) => setTimeout(done, delay));
+		const { body, headers } = delivery(payload, options, options.timestamp);
+		if (options.tamper === 'signature') headers['x-lark-signature'] = '0'.repeat(64);
+		const sent = options.tamper === 'garbage' ? '{"encrypt":"bm90IGVuY3J5cHRlZA=="}' : body;
+		const response = await fetch(url, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+		statuses.push(response?.status ?? 0);
+		await response?.arrayBuffer().catch(() => undefined);
+		if (response?.status === 200) break;
+	}
+	return { eventId, statuses };
+}
