@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resourceProperties, subtitleExpression } from './actions';
+import { searchMinutesList } from './actions/listSearch';
 import { router } from './actions/router';
 
 export class FeishuMinutes implements INodeType {
@@ -10,7 +11,8 @@ export class FeishuMinutes implements INodeType {
 		name: 'feishuMinutes',
 		icon: { light: 'file:../../icons/feishu.svg', dark: 'file:../../icons/feishu.dark.svg' },
 		group: ['input'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: subtitleExpression(),
 		description: 'Get recordings, transcripts and details out of Feishu / Lark Minutes (妙记)',
 		documentationUrl: 'https://open.feishu.cn/document/minutes-v1/minute-media/get',
@@ -44,6 +46,8 @@ export class FeishuMinutes implements INodeType {
 			...resourceProperties(),
 		],
 	};
+
+	methods = { listSearch: { searchMinutes: searchMinutesList } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

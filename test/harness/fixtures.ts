@@ -12,7 +12,7 @@ export const READY_TOKEN = 'obcnq3b9jl72l83w4f149w9c';
 /** Start → Feishu Minutes, as a user would build it in the editor. */
 export function minutesWorkflow(
 	parameters: INodeParameters,
-	settings: { continueOnFail?: boolean } = {},
+	settings: { continueOnFail?: boolean; typeVersion?: number } = {},
 ): Pick<IWorkflowBase, 'nodes' | 'connections'> {
 	return {
 		nodes: [
@@ -28,7 +28,7 @@ export function minutesWorkflow(
 				id: 'minutes',
 				name: NODE_NAME,
 				type: 'n8n-nodes-feishu-minutes.feishuMinutes',
-				typeVersion: 1,
+				typeVersion: settings.typeVersion ?? 1,
 				position: [200, 0],
 				parameters: { resource: 'minute', operation: 'getMedia', ...parameters },
 				credentials: {
@@ -86,7 +86,7 @@ export function itemsWithMinutes(minutes: string[]): INodeExecutionData[] {
 export async function runMinutes(
 	store: CredentialStore,
 	parameters: INodeParameters,
-	options: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {},
+	options: { items?: INodeExecutionData[]; continueOnFail?: boolean; typeVersion?: number } = {},
 ): Promise<WorkflowResult> {
 	return await runWorkflow(minutesWorkflow(parameters, options), { store, items: options.items });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Container } from '@n8n/di';
-import { BinaryDataService, ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import type { BinaryDataConfig, ErrorReporter } from 'n8n-core';
 import {
 	createRunExecutionData,
@@ -335,6 +335,24 @@ export async function pollTrigger(
 	);
 	const result = await nodeTypeMap[node.type].poll!.call(context);
 	return result?.[0] ?? [];
+}
+
+/** The editor asking a node's list-search method (a resource locator's "From List"), as n8n's REST handler does. */
+export async function listSearch(
+	nodeType: string,
+	method: string,
+	parameters: INodeParameters,
+	credentials: INode['credentials'],
+	{ store, filter }: { store: CredentialStore; filter?: string },
+) {
+	prepareN8nUserFolder();
+	const node: INode = { id: 'node', name: 'Node', type: nodeType, typeVersion: 2, position: [0, 0], parameters, credentials };
+	const workflow = new Workflow({ id: 'test-workflow', nodes: [node], connections: {}, nodeTypes, active: false });
+	const hooks = new ExecutionLifecycleHooks('internal', 'test-list', { id: 'test-workflow' } as IWorkflowBase);
+	const context = new LoadOptionsContext(workflow, node, buildAdditionalData(store, hooks), 'parameters.minute');
+	const listSearchMethod = nodeTypeMap[nodeType].methods?.listSearch?.[method];
+	if (!listSearchMethod) throw new Error(`${nodeType} has no list search ${method}`);
+	return await listSearchMethod.call(context, filter);
 }
 
 function buildAdditionalData(store: CredentialStore, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {

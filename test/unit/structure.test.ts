@@ -57,7 +57,8 @@ test('every operation in the Operation list has an implementation, a subtitle an
 		expect(subtitle).toContain(`"${value}":"${module.option.name}"`);
 		for (const field of module.fields) {
 			const shown = properties.filter((property) => property.name === field.name && property.displayOptions?.show?.operation?.includes(value));
-			expect(shown).toHaveLength(1);
+			// a field may exist once per node version (the Minute field: text in v1, a resource locator from v2)
+			expect(shown).toHaveLength(module.fields.filter((other) => other.name === field.name).length);
 		}
 	}
 });

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Semaphore } from '../helpers/Semaphore';
-import { MINUTE_FIELD_HINT, parseMinute } from '../helpers/minuteInput';
+import { MINUTE_FIELD_HINT, MINUTES_LINK, parseMinute } from '../helpers/minuteInput';
 import type { BinaryStore } from '../transport/binaryStore';
 import type { FeishuClient, ReadyWait } from '../transport/client';
 import type { Endpoint } from '../transport/endpoints';
@@ -32,15 +32,65 @@ export interface OperationModule {
 	execute(this: IExecuteFunctions, run: OperationRun, itemIndex: number): Promise<INodeExecutionData | INodeExecutionData[]>;
 }
 
-export const minuteField: INodeProperties = {
-	displayName: 'Minute',
-	name: 'minute',
-	type: 'string',
-	required: true,
-	default: '',
-	placeholder: 'https://sample.feishu.cn/minutes/obcnq3b9jl72l83w4f149w9c',
-	description: MINUTE_FIELD_HINT,
-};
+/**
+ * The Minute field. Version 1 (saved workflows) keeps a plain text field; version 2 picks the minute
+ * like n8n's own nodes: From List (a search), By URL, By Token. Both accept a link or a token, also
+ * through an expression, and both are checked the same way before any request.
+ */
+export const minuteFields: INodeProperties[] = [
+	{
+		displayName: 'Minute',
+		name: 'minute',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'https://sample.feishu.cn/minutes/obcnq3b9jl72l83w4f149w9c',
+		description: MINUTE_FIELD_HINT,
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: 'Minute',
+		name: 'minute',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: 'The minute: pick one of the newest, or paste its link or token',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a minute…',
+				typeOptions: { searchListMethod: 'searchMinutes', searchable: true },
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'https://sample.feishu.cn/minutes/obcnq3b9jl72l83w4f149w9c',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: MINUTES_LINK,
+							errorMessage: 'Not a Minutes link: https://<tenant>.feishu.cn/minutes/<24-character token> (or larksuite.com)',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By Token',
+				name: 'id',
+				type: 'string',
+				placeholder: 'obcnq3b9jl72l83w4f149w9c',
+				validation: [
+					{ type: 'regex', properties: { regex: '^\\s*[A-Za-z0-9]{24}\\s*$', errorMessage: 'Not a 24-character minute token' } },
+				],
+			},
+		],
+	},
+];
 
 /** The binary field a file goes to (shown when Output is a file). */
 export const binaryPropertyField: INodeProperties = {
@@ -53,9 +103,11 @@ export const binaryPropertyField: INodeProperties = {
 	displayOptions: { show: { output: ['file'] } },
 };
 
-/** Reads the Minute field and rejects bad input before any request is made. */
+/** Reads the Minute field (text, or a resource locator's value) and rejects bad input before any request. */
 export function readMinuteToken(context: IExecuteFunctions, itemIndex: number): string {
-	const parsed = parseMinute(context.getNodeParameter('minute', itemIndex));
+	const raw = context.getNodeParameter('minute', itemIndex) as unknown;
+	const locator = raw && typeof raw === 'object' && (raw as { __rl?: unknown }).__rl === true;
+	const parsed = parseMinute(locator ? (raw as { value?: unknown }).value : raw);
 	if ('token' in parsed) return parsed.token;
 	throw new NodeOperationError(context.getNode(), parsed.problem, {
 		itemIndex,

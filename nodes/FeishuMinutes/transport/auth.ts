@@ -1,4 +1,11 @@
-import type { IExecuteFunctions, IHookFunctions, IHttpRequestOptions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import type { RateLimiter } from '../helpers/RateLimiter';
 import type { Answer } from './classify';
@@ -34,8 +41,8 @@ export interface FeishuAuth {
 	send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest>;
 }
 
-/** Every n8n context a request may come from: a node run, a poll, a webhook, a webhook's (de)registration. */
-export type RequestContext = IExecuteFunctions | IPollFunctions | IWebhookFunctions | IHookFunctions;
+/** Every n8n context a request may come from: a run, a poll, a webhook, its (de)registration, an editor list. */
+export type RequestContext = IExecuteFunctions | IPollFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
 
 export async function createAuth(context: RequestContext, identity: Identity): Promise<FeishuAuth> {
 	const credentials = await context.getCredentials(identity === 'user' ? USER_CREDENTIAL : TENANT_CREDENTIAL);

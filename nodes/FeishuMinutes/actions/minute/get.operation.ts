@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ENDPOINTS, getMinute } from '../../transport/endpoints';
-import { minuteField, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
+import { minuteFields, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get',
@@ -9,7 +9,7 @@ export const option: OperationModule['option'] = {
 	description: 'Get a minute\'s title, owner, create time, duration, URL and cover',
 };
 
-export const fields = [minuteField];
+export const fields = [...minuteFields];
 
 export const endpoint = ENDPOINTS.minute;
 

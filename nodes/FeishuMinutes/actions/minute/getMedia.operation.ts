@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { downloadMedia } from '../../transport/download';
 import { ENDPOINTS, getMedia } from '../../transport/endpoints';
 import { readOptions } from '../options';
-import { binaryPropertyField, minuteField, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
+import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
 
 /** Feishu's download URLs stay valid for one day. */
 const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ export const option: OperationModule['option'] = {
 };
 
 export const fields: INodeProperties[] = [
-	minuteField,
+	...minuteFields,
 	{
 		displayName: 'Output',
 		name: 'output',

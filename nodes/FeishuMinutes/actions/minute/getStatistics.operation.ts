@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ENDPOINTS, getStatistics } from '../../transport/endpoints';
-import { minuteField, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
+import { minuteFields, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Statistics',
@@ -9,7 +9,7 @@ export const option: OperationModule['option'] = {
 	description: 'Get how often and by whom a minute was viewed',
 };
 
-export const fields = [minuteField];
+export const fields = [...minuteFields];
 
 export const endpoint = ENDPOINTS.statistics;
 

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { fileNameFromDisposition, portableFileName } from '../../helpers/fileName';
 import { ENDPOINTS, getTranscript } from '../../transport/endpoints';
-import { binaryPropertyField, minuteField, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
+import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Transcript',
@@ -11,7 +11,7 @@ export const option: OperationModule['option'] = {
 };
 
 export const fields: INodeProperties[] = [
-	minuteField,
+	...minuteFields,
 	{
 		displayName: 'Output',
 		name: 'output',
