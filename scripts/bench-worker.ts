@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * One "n8n worker" for the benchmark's two-process case: runs `executions` workflows of `items` Get
  * Media items at once in this process, against the simulator given, and prints what came out.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The main job, end to end, with no Feishu account: the example workflow runs through n8n's own
  * engine against the embedded Feishu simulator, and the downloaded recording is saved to disk.

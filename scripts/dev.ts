@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * `npm run dev`: real n8n on http://127.0.0.1:5678 with this package installed (packed, as users get
  * it), the Feishu simulator running, a ready "Feishu account" credential pointing at it and the

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Runs the Feishu simulator as its own process, for the benchmark and for real n8n (`npm run dev`,
  * the e2e suite). Prints one JSON line with its URLs and app credentials, then serves until killed.

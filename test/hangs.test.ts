@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Nothing hangs, nothing lies: each row a way a file server, Feishu or an expression can misbehave,
  * the error the item gets, and that the execution ends within its deadline.

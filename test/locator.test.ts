@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The Minute field as a resource locator (node version 2): From List, By URL, By Token, expressions —
  * and version 1's plain text field, as saved workflows have it, still running.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 import type { FeishuSimulator } from './simulator/FeishuSimulator';
 import { startFeishu, NODE_NAME, READY_TOKEN, itemsWithMinutes, runMinutes } from './harness/fixtures';
 import type { CredentialStore } from './harness/runWorkflow';

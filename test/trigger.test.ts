@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { FeishuSimulator } from './simulator/FeishuSimulator';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Pushed events in a real n8n (`n8n start`, production webhook URL): the example workflow
  * "pushed minute → transcript → disk" started by an encrypted, signed event from the simulator.

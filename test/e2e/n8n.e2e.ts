@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * `npm run test:e2e`: the packed package inside a real n8n. Slow on a cold machine (n8n's own
  * install), so it is not part of `npm test`; CI runs both.

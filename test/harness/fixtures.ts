@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 import type { INodeExecutionData, INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';

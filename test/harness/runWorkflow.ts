@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Runs real workflows through n8n-core's WorkflowExecute, with a credentials helper that behaves
  * like n8n's own (defaults applied, generic auth resolved, preAuthentication output persisted).

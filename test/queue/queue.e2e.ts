@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * `npm run test:queue`: n8n 2.41.1 in queue mode — main + two workers over Redis, PostgreSQL as the
  * database, the packed package installed in every process's own folder — and a webhook workflow

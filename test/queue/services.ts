@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Redis and PostgreSQL for n8n's queue mode, from Debian's packages: installed when missing, each
  * started on a free loopback port in a temp folder, and stopped (and the folder removed) at the end.

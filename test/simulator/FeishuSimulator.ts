@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * A stand-in for Feishu's Open Platform on 127.0.0.1, at least as strict as Feishu: the token
  * endpoints, the Minutes endpoints with every documented error, scopes per token, rate limits per app

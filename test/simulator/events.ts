@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * Feishu's side of event delivery: builds a schema 2.0 event, encrypts and signs it as Feishu does
  * (AES-256-CBC under SHA-256 of the Encrypt Key, random IV first, base64; X-Lark-Signature = hex

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** Small HTTP helpers for the simulator's servers. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 

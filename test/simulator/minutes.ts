@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** The Minutes read endpoints' answers: metadata, statistics, AI notes and the transcript. */
 import type { ServerResponse } from 'node:http';
 

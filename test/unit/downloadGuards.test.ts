@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** The download's guards on their own: the stream watch, store failures told as what they are, scrubbing. */
 import { EventEmitter } from 'node:events';
 

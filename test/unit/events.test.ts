@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** Feishu's event protocol, both sides: the simulator encrypts and signs as Feishu does, the node reads. */
 import { readDelivery } from '../../nodes/FeishuMinutes/helpers/events';
 import { delivery } from '../simulator/events';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** Parsing what users and servers hand us: the Minute field, Content-Disposition, Content-Type. */
 import { fileNameFromDisposition, mediaFileName, mediaType, portableFileName } from '../../nodes/FeishuMinutes/helpers/fileName';
 import { parseMinute } from '../../nodes/FeishuMinutes/helpers/minuteInput';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** The rate limiter, the download semaphore and the back-off, on their own, with a fake clock. */
 import { backoffDelay, RateLimiter, sharedLimiter } from '../../nodes/FeishuMinutes/helpers/RateLimiter';
 import { Semaphore } from '../../nodes/FeishuMinutes/helpers/Semaphore';

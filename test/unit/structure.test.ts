@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The package's shape, as a newcomer relies on it: every operation's scope reaches the OAuth2
  * credential and the README, every endpoint path is written once, no source file sprawls.
