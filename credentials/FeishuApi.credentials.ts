@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { DEPLOYMENT_PROPERTIES, FEISHU_BASE_URL_EXPRESSION, TENANT_ACCESS_PATH, requestTenantAccessToken } from './feishuAuth';
+import { COPY_AGAIN, DEPLOYMENT_PROPERTIES, FEISHU_BASE_URL_EXPRESSION, REFUSED, TENANT_ACCESS_PATH, requestTenantAccessToken } from './feishuAuth';
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
@@ -78,7 +78,7 @@ export class FeishuApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 10003,
-					message: 'Feishu rejected the App ID (code 10003): copy it again from the developer console',
+					message: `${REFUSED} invalid param (code 10003). ${COPY_AGAIN}`,
 				},
 			},
 			{
@@ -86,7 +86,7 @@ export class FeishuApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 10014,
-					message: 'Feishu rejected the App Secret (code 10014): app secret invalid. Copy it again from the developer console',
+					message: `${REFUSED} app secret invalid (code 10014). ${COPY_AGAIN}`,
 				},
 			},
 			{
@@ -94,7 +94,7 @@ export class FeishuApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 99991543,
-					message: 'Feishu does not know this App ID / App Secret (code 99991543): copy both again from the developer console',
+					message: `${REFUSED} login_user invalid (code 99991543). ${COPY_AGAIN}`,
 				},
 			},
 			{

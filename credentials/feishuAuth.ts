@@ -37,6 +37,11 @@ export const FEISHU_BASE_URL_EXPRESSION =
 	'$credentials.deployment === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : ' +
 	'"https://open.feishu.cn"';
 
+/** How a refused App ID / Secret is worded, whether a node run or the credential's Test button meets it. */
+export const REFUSED = 'Feishu refused the App ID / App Secret:';
+
+export const COPY_AGAIN = 'Copy both again from the developer console (your app → Credentials & Basic Info).';
+
 export const TENANT_ACCESS_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
 /** Raised while obtaining a tenant_access_token; the node turns it into a credential error. */
@@ -129,8 +134,7 @@ export async function requestTenantAccessToken(
 		}
 		const code = Number(body.code);
 		throw new FeishuTokenError(
-			`Feishu refused the App ID / App Secret: ${String(body.msg ?? 'no message')} (code ${code}). ` +
-				'Copy both again from the developer console (your app → Credentials & Basic Info).',
+			`${REFUSED} ${String(body.msg ?? 'no message')} (code ${code}). ${COPY_AGAIN}`,
 			{ feishuCode: code, httpCode: response.statusCode },
 		);
 	}

@@ -284,7 +284,8 @@ test('n8n start loads the node and its credential, whose Test button checks App 
 		expect(rejected.status).toBe('Error');
 		expect(rejected.message).toContain('app secret invalid (code 10014)');
 		const edited = await testCredential('a-wrong-secret', 't-stored-by-the-old-secret');
-		expect(edited).toMatchObject({ status: 'Error', message: expect.stringContaining('Feishu rejected the App Secret (code 10014)') });
+		// the same words as for a new credential (there they come from the token fetch, here from the Test rules)
+		expect(edited).toMatchObject({ status: 'Error', message: expect.stringContaining('Feishu refused the App ID / App Secret: app secret invalid (code 10014)') });
 	} finally {
 		server.process.kill('SIGTERM');
 		await new Promise((done) => server.process.once('exit', done));
