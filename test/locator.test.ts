@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
- * The Minute field as a resource locator (node version 2): From List, By URL, By Token, expressions —
+ * The Minute field as a resource locator (node version 2): From List, By URL, By ID (the token), expressions —
  * and version 1's plain text field, as saved workflows have it, still running.
  */
 import type { FeishuSimulator } from './simulator/FeishuSimulator';
@@ -23,7 +23,7 @@ const CREDENTIALS = { feishuApi: { id: '1', name: 'Feishu account' }, feishuOAut
 test.each([
 	['By URL', locator('url', `https://acme.feishu.cn/minutes/${READY_TOKEN}?from=copylink`)],
 	['By URL (Lark)', locator('url', `https://acme.larksuite.com/minutes/${READY_TOKEN}`)],
-	['By Token', locator('id', READY_TOKEN)],
+	['By ID', locator('id', READY_TOKEN)],
 	['From List', locator('list', READY_TOKEN)],
 	['an expression giving a link', locator('url', `={{ "https://sample.feishu.cn/minutes/${READY_TOKEN}" }}`)],
 	['an expression giving a token', locator('id', '={{ $json.minute }}')],

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The real n8n editor (2.41.1) in headless Chromium, with the packed package installed as a community
  * node: what a user sees in the nodes panel, the credential dialog, the output panel and the node
@@ -30,6 +30,8 @@ const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
 const TITLE = '产品周会 Weekly sync';
 const FORBIDDEN = 'obcnforbiddenminute00001';
 const MANUAL = 'When clicking ‘Execute workflow’';
+/** A recent minute, so Search's default window finds it for the Minute field's From List. */
+const LISTED = { token: 'obcnlistedinthepicker001', title: 'UI picker minute 会议' };
 const WORKFLOW = { getMedia: 'uiGetMedia000001', forbidden: 'uiForbidden00001', trigger: 'uiTrigger0000001' };
 
 let env: UiEnvironment;
@@ -98,6 +100,7 @@ beforeAll(async () => {
 	env = await startN8n((feishu) => {
 		feishu.addMinute({ token: MINUTE, title: TITLE, size: 300 * 1024 });
 		feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
+		feishu.addMinute({ ...LISTED, createTime: Date.now() - 3600_000 });
 		return {
 			credentials: [{ ...CREDENTIAL, type: 'feishuApi', data: credentialData(feishu) }],
 			workflows: [
@@ -315,10 +318,53 @@ test('every operation of Feishu Minutes renders its parameters (the version a ne
 	expect(Object.keys(seen).length).toBe((operation.options ?? []).length);
 });
 
+test('the Minute field (version 2): From List shows the minutes Search finds, picking one runs; By URL and By ID are offered', async () => {
+	const created = await page.request.post(`${env.base}/rest/workflows`, {
+		data: {
+			name: 'UI minute picker',
+			settings: { executionOrder: 'v1' },
+			connections: { [MANUAL]: { main: [[{ node: 'Feishu Minutes', type: 'main', index: 0 }]] } },
+			nodes: [
+				{ id: 'manual', name: MANUAL, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'minutes',
+					name: 'Feishu Minutes',
+					type: NODE_TYPE,
+					typeVersion: 2,
+					position: [240, 0],
+					parameters: { resource: 'minute', operation: 'get', minute: { __rl: true, mode: 'list', value: '' } },
+					credentials: { feishuApi: CREDENTIAL },
+				},
+			],
+		},
+	});
+	expect(created.status()).toBe(200);
+	const { data: workflow } = (await created.json()) as { data: { id: string } };
+	await openWorkflow(workflow.id);
+	const ndv = await openNode('Feishu Minutes');
+	const minute = ndv.getByTestId('resource-locator-minute');
+
+	await minute.getByTestId('rlc-input').click();
+	const listed = page.getByText(LISTED.title, { exact: true });
+	await expectVisible(listed.first());
+	await shot('06a-minute-from-list');
+	await listed.first().click();
+	await ndv.getByTestId('node-execute-button').click();
+	const output = ndv.getByTestId('output-panel');
+	await expectVisible(output.getByText(LISTED.token).first());
+	await closeToasts();
+	await shot('06b-minute-picked-and-run');
+
+	await minute.getByTestId('rlc-mode-selector').click();
+	// n8n names the standard modes itself: list, url and id (the token) read "From list", "By URL", "By ID"
+	for (const mode of [/^From list$/, /^By URL$/, /^By ID$/]) await expectVisible(page.getByRole('option').filter({ hasText: mode }).first());
+	await page.keyboard.press('Escape');
+});
+
 test('no page error and no console error came from the Feishu nodes', () => {
-	// The editor looks the package up on registry.npmjs.org (its "Node details" panel): this machine
-	// has no route out, so those loads fail. That is n8n's lookup, not our nodes: logged, not counted.
-	const offline = (problem: PageProblem) => /^Failed to load resource: .* @ https:\/\/registry\.npmjs\.org\//.test(problem.text);
+	// The editor looks the package up on the public package registry (its "Node details" panel): this
+	// machine has no route out, so those loads fail. That is n8n's lookup, not our nodes: logged, not counted.
+	const offline = (problem: PageProblem) => /^Failed to load resource: .* @ https:\/\/registry\./.test(problem.text);
 	if (browsing.problems.length) console.log('page and console errors seen:', browsing.problems);
 	const ours = browsing.problems.filter((problem) => /feishu|minutes/i.test(problem.text) && !offline(problem));
 	expect(ours).toEqual([]);

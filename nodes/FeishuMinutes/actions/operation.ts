@@ -34,7 +34,7 @@ export interface OperationModule {
 
 /**
  * The Minute field. Version 1 (saved workflows) keeps a plain text field; version 2 picks the minute
- * like n8n's own nodes: From List (a search), By URL, By Token. Both accept a link or a token, also
+ * like n8n's own nodes: From List (a search), By URL, By ID (the token). Both accept a link or a token, also
  * through an expression, and both are checked the same way before any request.
  */
 export const minuteFields: INodeProperties[] = [
@@ -80,7 +80,7 @@ export const minuteFields: INodeProperties[] = [
 				],
 			},
 			{
-				displayName: 'By Token',
+				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
 				placeholder: 'obcnq3b9jl72l83w4f149w9c',

@@ -1,7 +1,7 @@
 /** Feishu minute tokens are exactly 24 ASCII letters and digits (e.g. obcnq3b9jl72l83w4f149w9c). */
 const MINUTE_TOKEN = /^[A-Za-z0-9]{24}$/;
 
-/** A Feishu or Lark Minutes link, as the editor's By URL mode checks it (private deployments: use By Token). */
+/** A Feishu or Lark Minutes link, as the editor's By URL mode checks it (private deployments: use By ID). */
 export const MINUTES_LINK = '^\\s*https?://([\\w-]+\\.)*(feishu\\.cn|larksuite\\.com)/minutes/[A-Za-z0-9]{24}([/?#].*)?\\s*$';
 
 export const MINUTE_FIELD_HINT =
