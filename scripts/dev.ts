@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { installN8n, installPackedPackage, N8n, ROOT } from '../test/e2e/n8n';
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { REQUESTED_SCOPE } from '../test/harness/fixtures';
+import { connectedUser } from '../test/harness/fixtures';
 import { DEFAULT_APP, DEV_EVENT_SECRETS, FeishuSimulator } from '../test/simulator/FeishuSimulator';
 import { EXAMPLE_MINUTES } from './simulator';
 
@@ -38,14 +38,7 @@ async function main(): Promise<void> {
 			id: 'feishuUserOAuth01',
 			name: 'Feishu user account',
 			type: 'feishuOAuth2Api',
-			data: {
-				deployment: 'custom',
-				baseUrl: feishu.apiUrl,
-				clientId: DEFAULT_APP.appId,
-				clientSecret: DEFAULT_APP.appSecret,
-				...DEV_EVENT_SECRETS,
-				oauthTokenData: { ...feishu.issueUserTokens(REQUESTED_SCOPE), token_type: 'Bearer', expires_in: 7200 },
-			},
+			data: connectedUser(feishu, { ...DEV_EVENT_SECRETS }),
 		},
 	]);
 	const pushed = require(join(ROOT, 'examples', 'pushed-minute-transcript.workflow.json')) as IWorkflowBase;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { REQUESTED_SCOPE } from '../harness/fixtures';
-import { DEFAULT_APP, FeishuSimulator, pushEvent, sendChallenge, transcript } from '../simulator/FeishuSimulator';
+import { connectedUser } from '../harness/fixtures';
+import { FeishuSimulator, pushEvent, sendChallenge, transcript } from '../simulator/FeishuSimulator';
 import { installN8n, installPackedPackage, N8n, ROOT } from './n8n';
 
 const MINUTE = 'obcnpushedminute00000001';
@@ -59,21 +59,8 @@ beforeAll(async () => {
 	folder = join(n8n.filesFolder, 'transcripts');
 	mkdirSync(folder, { recursive: true });
 
-	const userTokens = feishu.issueUserTokens(REQUESTED_SCOPE);
 	await n8n.importJson('credentials', [
-		{
-			id: 'feishuUserOAuth01',
-			name: 'Feishu user account',
-			type: 'feishuOAuth2Api',
-			data: {
-				deployment: 'custom',
-				baseUrl: feishu.apiUrl,
-				clientId: DEFAULT_APP.appId,
-				clientSecret: DEFAULT_APP.appSecret,
-				...SECRETS,
-				oauthTokenData: { ...userTokens, token_type: 'Bearer', expires_in: 7200 },
-			},
-		},
+		{ id: 'feishuUserOAuth01', name: 'Feishu user account', type: 'feishuOAuth2Api', data: connectedUser(feishu, { ...SECRETS }) },
 	]);
 	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', 'pushed-minute-transcript.workflow.json'), 'utf8')) as IWorkflowBase;
 	const save = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile')!;
@@ -95,6 +82,9 @@ afterAll(async () => {
 });
 
 test('publishing turned the event on for the connected user; the encrypted challenge is answered within 1 s', async () => {
+	// n8n turns the event on while it activates the workflow, which may finish after the webhook answers
+	const deadline = Date.now() + 30_000;
+	while (!feishu.subscriptionCalls.includes('on') && Date.now() < deadline) await new Promise((done) => setTimeout(done, 250));
 	expect(feishu.subscriptionCalls).toContain('on');
 	const challenge = (await sendChallenge(url, SECRETS)) as { status: number; body: unknown; ms: number; challenge: string };
 	expect(challenge.status).toBe(200);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 import { DEFAULT_APP, FeishuSimulator, mediaBytes } from '../simulator/FeishuSimulator';
-import { REQUESTED_SCOPE } from '../harness/fixtures';
+import { connectedUser } from '../harness/fixtures';
 import { installN8n, installPackedPackage, N8n, PACKAGE_NAME, ROOT } from './n8n';
 
 const MINUTE = 'obcnq3b9jl72l83w4f149w9c';
@@ -73,20 +73,12 @@ beforeAll(async () => {
 	feishu.addMinute({ token: MINUTE, title: '产品周会 Weekly sync', size: SIZE });
 	feishu.addMinute({ token: FORBIDDEN, mediaError: 2091005 });
 
-	const userTokens = feishu.issueUserTokens(REQUESTED_SCOPE);
 	await n8n.importJson('credentials', [
 		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
 		{
 			...USER_CREDENTIAL,
 			type: 'feishuOAuth2Api',
-			// as after "Connect": n8n fills the hidden URLs from the deployment, and keeps the tokens
-			data: {
-				deployment: 'custom',
-				baseUrl: feishu.apiUrl,
-				clientId: DEFAULT_APP.appId,
-				clientSecret: DEFAULT_APP.appSecret,
-				oauthTokenData: { ...userTokens, token_type: 'Bearer', expires_in: 7200 },
-			},
+			data: connectedUser(feishu),
 		},
 	]);
 	await n8n.importJson('workflow', [

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
-import type { INodeExecutionData, INodeParameters, IWorkflowBase } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 import { FeishuOAuth2Api } from '../../credentials/FeishuOAuth2Api.credentials';
 import { DEFAULT_APP, FeishuSimulator, type SimulatorOptions } from '../simulator/FeishuSimulator';
@@ -61,23 +61,31 @@ export async function startFeishu(options: SimulatorOptions = {}) {
 export const REQUESTED_SCOPE = String(new FeishuOAuth2Api().properties.find((property) => property.name === 'scope')?.default);
 
 /**
- * Stores a connected Feishu OAuth2 credential: the user went through consent for what the credential
- * requests (or `requestedScope`), and was granted what the app has enabled of it.
+ * A Feishu OAuth2 API credential's data as n8n keeps it after "Connect" (n8n fills the hidden URLs from the
+ * deployment): the user went through consent for what the credential requests (or `requestedScope`) and
+ * was granted what the app has enabled of it. `extra`: more fields, e.g. the event secrets.
  */
-export function connectUser(feishu: FeishuSimulator, store: CredentialStore, requestedScope = REQUESTED_SCOPE): void {
-	const tokens = feishu.issueUserTokens(requestedScope);
-	store.set('feishuOAuth2Api', {
+export function connectedUser(feishu: FeishuSimulator, extra: IDataObject = {}, requestedScope = REQUESTED_SCOPE): IDataObject {
+	return {
 		deployment: 'custom',
 		baseUrl: feishu.apiUrl,
+		clientId: DEFAULT_APP.appId,
+		clientSecret: DEFAULT_APP.appSecret,
+		...extra,
+		oauthTokenData: { ...feishu.issueUserTokens(requestedScope), token_type: 'Bearer', expires_in: 7200 },
+	};
+}
+
+/** Stores a connected Feishu OAuth2 credential (see connectedUser) in the harness's credential store. */
+export function connectUser(feishu: FeishuSimulator, store: CredentialStore, requestedScope = REQUESTED_SCOPE): void {
+	store.set('feishuOAuth2Api', {
+		...connectedUser(feishu, {}, requestedScope),
 		grantType: 'authorizationCode',
 		authUrl: `${feishu.apiUrl}/open-apis/authen/v1/authorize`,
 		accessTokenUrl: `${feishu.apiUrl}/open-apis/authen/v2/oauth/token`,
-		clientId: DEFAULT_APP.appId,
-		clientSecret: DEFAULT_APP.appSecret,
 		authQueryParameters: '',
 		authentication: 'body',
-		oauthTokenData: { ...tokens, token_type: 'Bearer', expires_in: 7200 },
-	});
+	} as ICredentialDataDecryptedObject);
 }
 
 export function itemsWithMinutes(minutes: string[]): INodeExecutionData[] {
