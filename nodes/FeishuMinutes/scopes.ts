@@ -4,7 +4,7 @@ import { EVENT_ENDPOINTS } from './trigger/events';
 import { POLL_ENDPOINTS } from './trigger/poll';
 
 /** Every endpoint a user token may call: the node's operations, the trigger's poll, the event trigger's. */
-export function userEndpoints(): Endpoint[] {
+function userEndpoints(): Endpoint[] {
 	return [...operationEndpoints(), ...POLL_ENDPOINTS, ...EVENT_ENDPOINTS].filter((endpoint) => endpoint.identities.includes('user'));
 }
 

@@ -10,7 +10,7 @@ export const resources = {
 	minute: { name: 'Minute', operations: minuteOperations, defaultOperation: 'getMedia' },
 } as const satisfies Record<string, { name: string; operations: Record<string, OperationModule>; defaultOperation: string }>;
 
-export type Resource = keyof typeof resources;
+type Resource = keyof typeof resources;
 
 export function operationModule(resource: string, operation: string): OperationModule | undefined {
 	const operations: Record<string, OperationModule> | undefined = resources[resource as Resource]?.operations;

@@ -1,7 +1,7 @@
 import { createDecipheriv, createHash, timingSafeEqual } from 'crypto';
 
 /** A delivery whose signed timestamp is older than this is refused as a replay (Feishu retries for up to ~7 h). */
-export const MAX_EVENT_AGE_MS = 8 * 3600 * 1000;
+const MAX_EVENT_AGE_MS = 8 * 3600 * 1000;
 
 /** …or further in the future than this (clock skew). */
 const MAX_EVENT_LEAD_MS = 5 * 60 * 1000;

@@ -1,5 +1,5 @@
 /** The media type assumed when the file server names none (or an unusable one). */
-export const DEFAULT_MEDIA_TYPE = 'video/mp4';
+const DEFAULT_MEDIA_TYPE = 'video/mp4';
 
 /** File extensions for the media types Feishu serves, for a name that has none. */
 const EXTENSIONS: Record<string, string> = {

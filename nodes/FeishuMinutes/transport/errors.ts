@@ -107,7 +107,7 @@ export interface FeishuFailure {
 }
 
 /** "for Get Media: minutes:minutes.media:export (or minutes:minute:download)". */
-export function scopeHint(endpoint: ScopedEndpoint | undefined): string {
+function scopeHint(endpoint: ScopedEndpoint | undefined): string {
 	if (!endpoint) return 'this operation needs';
 	const [current, ...others] = endpoint.scopes;
 	return `for ${endpoint.name}: ${current}${others.length ? ` (or ${others.join(' / ')})` : ''}`;
