@@ -8,7 +8,9 @@
  *   3. Parallel downloads: 4 × 256 MiB at once — the same two measures.
  *   4. Executions at once: 8 executions × 25 items in this one process, 5 req/s enforced per app —
  *      ours vs the 200 / 5 req/s floor, with the simulator's 429 and token counts.
- *   5. Two processes (as two n8n workers, which share nothing in memory): 4 × 25 items in each at once.
+ *   5. Latency varying 20–200 ms per request: the same 8 × 25 (`jitter`), and 110 Search items in one
+ *      execution against Search's 100 a minute (`search`): 0 × 429 is the target for both.
+ *   6. Two processes (as two n8n workers, which share nothing in memory): 4 × 25 items in each at once.
  * `npm run bench -- batch concurrency` runs only the cases named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -129,9 +131,9 @@ async function benchBatch(): Promise<void> {
 	}
 }
 
-async function benchConcurrency(executions: number, itemsEach: number): Promise<void> {
+async function benchConcurrency(executions: number, itemsEach: number, latency = '400'): Promise<void> {
 	const minutes: SimulatedMinute[] = Array.from({ length: itemsEach }, (_, i) => ({ token: `x${String(i).padStart(23, '0')}` }));
-	const sim = await startSimulator(['--latency-ms', '400', '--rate-limit', '5', '--minutes', JSON.stringify(minutes)]);
+	const sim = await startSimulator(['--latency-ms', latency, '--rate-limit', '5', '--minutes', JSON.stringify(minutes)]);
 	try {
 		const store = credentialsFor(sim);
 		const workflow = minutesWorkflow({ minute: '={{ $json.minute }}' }, { continueOnFail: true });
@@ -144,7 +146,7 @@ async function benchConcurrency(executions: number, itemsEach: number): Promise<
 		const { tokenRequests, rateLimited } = await stats(sim);
 		const total = executions * itemsEach;
 		const floor = total / 5;
-		console.log(`\n## Executions at once: ${executions} × ${itemsEach} items in one process, 400 ms latency, 5 req/s per app enforced`);
+		console.log(`\n## Executions at once: ${executions} × ${itemsEach} items in one process, ${latency} ms latency, 5 req/s per app enforced`);
 		console.log('| measure | value |\n| --- | --- |');
 		console.log(`| items ok | ${ok} / ${total} |`);
 		console.log(`| ours | ${fmt(seconds)} s |`);
@@ -152,6 +154,36 @@ async function benchConcurrency(executions: number, itemsEach: number): Promise<
 		console.log(`| **ours / floor** (target ≤ 1.10) | **${fmt(seconds / floor)}** |`);
 		console.log(`| HTTP 429 from the simulator (target 0) | ${rateLimited} |`);
 		console.log(`| token requests (target ≤ 1) | ${tokenRequests} |`);
+	} finally {
+		sim.process.kill();
+	}
+}
+
+/** Search's own budget (100 a minute per app): `items` Search items in one execution, one request each. */
+async function benchSearchBudget(items: number): Promise<void> {
+	const sim = await startSimulator(['--latency-ms', '20-200', '--rate-limit', '5', '--minutes', JSON.stringify([])]);
+	try {
+		const store = credentialsFor(sim);
+		// a week's window: one search request per item
+		const workflow = minutesWorkflow(
+			{ operation: 'search', createdAfter: '2024-11-18T00:00:00Z', createdBefore: '2024-11-25T00:00:00Z', returnAll: false, limit: 1 },
+			{ continueOnFail: true },
+		);
+		let failed = 0;
+		const { seconds } = await measure(async () => {
+			const result = await runWorkflow(workflow, { store, items: Array.from({ length: items }, () => ({ json: {} })) });
+			failed = result.output(NODE_NAME).filter((item) => item.json.error).length;
+		});
+		const { rateLimited } = await stats(sim);
+		// 100 at once, the next hundred a minute later, …
+		const floor = (Math.ceil(items / 100) - 1) * 60;
+		console.log(`\n## Search budget: ${items} Search items in one execution, 20-200 ms latency, 100/min per app enforced`);
+		console.log('| measure | value |\n| --- | --- |');
+		console.log(`| items failed | ${failed} / ${items} |`);
+		console.log(`| ours | ${fmt(seconds)} s |`);
+		console.log(`| floor (100 a minute: the last hundred starts after ${floor / 60} min) | ${fmt(floor)} s |`);
+		console.log(`| **ours / floor** (target ≤ 1.10) | **${fmt(seconds / floor)}** |`);
+		console.log(`| HTTP 429 from the simulator (target 0) | ${rateLimited} |`);
 	} finally {
 		sim.process.kill();
 	}
@@ -248,6 +280,8 @@ async function main(): Promise<void> {
 	if (wanted('download')) await benchDownloads('Download: 1 GiB', [1024 * MiB], 3);
 	if (wanted('parallel')) await benchDownloads('Parallel downloads: 4 × 256 MiB, Max Parallel Downloads 4', [256 * MiB, 256 * MiB, 256 * MiB, 256 * MiB], 4);
 	if (wanted('concurrency')) await benchConcurrency(8, 25);
+	if (wanted('jitter')) await benchConcurrency(8, 25, '20-200');
+	if (wanted('search')) await benchSearchBudget(110);
 	if (wanted('processes')) await benchTwoProcesses(4, 25);
 }
 

@@ -2,7 +2,7 @@
 /**
  * Runs the Feishu simulator as its own process, for the benchmark and for real n8n (`npm run dev`,
  * the e2e suite). Prints one JSON line with its URLs and app credentials, then serves until killed.
- *   node .dev-build/scripts/simulator.js [--port 0] [--latency-ms 0] [--rate-limit 5] (0: no limit) [--minutes '[{"token":…}]']
+ *   node .dev-build/scripts/simulator.js [--port 0] [--latency-ms 0 | 20-200] [--rate-limit 5] (0: no limit) [--minutes '[{"token":…}]']
  */
 import { DEFAULT_APP, FeishuSimulator, type SimulatedMinute } from '../test/simulator/FeishuSimulator';
 
@@ -12,6 +12,11 @@ export const EXAMPLE_MINUTES: SimulatedMinute[] = [
 	{ token: 'obcnstilltranscribing001', mediaError: 2091003 },
 ];
 
+function latency(value: string): number | [number, number] {
+	const [min, max] = value.split('-').map(Number);
+	return max === undefined ? min : [min, max];
+}
+
 function option(name: string): string | undefined {
 	const index = process.argv.indexOf(`--${name}`);
 	return index >= 0 ? process.argv[index + 1] : undefined;
@@ -19,7 +24,8 @@ function option(name: string): string | undefined {
 
 async function main(): Promise<void> {
 	const feishu = new FeishuSimulator({
-		latencyMs: Number(option('latency-ms') ?? 0),
+		// `--latency-ms 20-200`: drawn per request from the range
+		latencyMs: latency(option('latency-ms') ?? '0'),
 		rateLimitPerSecond: Number(option('rate-limit') ?? 5),
 	});
 	await feishu.start(Number(option('port') ?? 0));

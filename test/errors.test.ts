@@ -72,6 +72,22 @@ test('an unknown Feishu code still names the code and Feishu\'s message', async 
 	expect(result.error?.message).toBe('Feishu returned an error (Feishu code 1234567: something new)');
 });
 
+test('a proxy answering in Feishu\'s envelope with the token echoed in msg: the error never quotes the token', async () => {
+	for (const echo of ['{{token}}', 'Authorization: Bearer {{token}}', 'token={{token}}']) {
+		feishu.injectFault({
+			pathIncludes: '/media',
+			status: 403,
+			body: JSON.stringify({ code: 99991000, msg: `proxy refused ${echo}` }),
+			headers: { 'Content-Type': 'application/json' },
+		});
+		const result = await runMinutes(store, { minute: READY_TOKEN });
+
+		const token = feishu.requestsTo('/media').at(-1)!.authorization!.replace('Bearer ', '');
+		expect(result.error?.message).toContain('proxy refused');
+		expect(JSON.stringify([serialiseError(result.error), result.run.data.resultData])).not.toContain(token);
+	}
+});
+
 test('Continue On Fail: failing items get an error object with the Feishu code, the others go on', async () => {
 	addFailingMinutes();
 	const minutes = [READY_TOKEN, FAILING[2091005], 'not a minute', FAILING[2091002], READY_TOKEN];

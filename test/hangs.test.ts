@@ -35,13 +35,31 @@ async function downloadTwo(options: Record<string, unknown> = {}) {
 }
 
 describe('downloads end', () => {
-	test('headers and 1 KB, then silence: the item fails after Timeout, its slot goes to the next item', async () => {
+	test('headers and 1 KB, then silence (Max Retries 0): the item fails after Timeout, its slot goes to the next item', async () => {
 		feishu.injectDownloadFault({ stallAfterBytes: 1024 });
-		const { error, description, seconds } = await downloadTwo({ timeoutSeconds: 1 });
+		const { error, description, seconds } = await downloadTwo({ timeoutSeconds: 1, maxRetries: 0 });
 
 		expect(error).toBe('The media download stalled: the file server sent nothing for 1 s');
 		expect(description).toContain('Nothing partial was kept');
 		expect(seconds).toBeLessThan(6);
+	});
+
+	test.each([
+		['stalls', { stallAfterBytes: 1024 }],
+		['breaks off', { cutAfterBytes: 1024 }],
+		['answers 503', { status: 503, body: 'Service Unavailable' }],
+		['answers 403 (expired URL)', { status: 403, body: 'expired' }],
+	])('a download that %s once is fetched again with a fresh URL: the item gets its whole file', async (_case, fault) => {
+		feishu.injectDownloadFault(fault);
+		const result = await runMinutes(store, { minute: READY_TOKEN, output: 'file', options: { timeoutSeconds: 1 } }, { continueOnFail: true });
+
+		const [item] = result.output(NODE_NAME);
+		expect(item.json.error).toBeUndefined();
+		expect(item.binary?.data.fileSize).toBeDefined();
+		expect(item.json.fileSize).toBe(256 * 1024);
+		// a second download URL for the second attempt
+		expect(feishu.requestsTo('/media')).toHaveLength(2);
+		expect(feishu.requests.filter((request) => request.server === 'file')).toHaveLength(2);
 	});
 
 	test('a server trickling 16 bytes every 200 ms is cut off at the Download Deadline', async () => {
@@ -90,7 +108,7 @@ describe('only a recording is saved as one', () => {
 		expect(result.description).toMatch(description);
 	});
 
-	test('a gzip body that would inflate 1,000-fold is stopped at 10 times its declared size', async () => {
+	test('a gzip body that would inflate 1,000-fold is stopped at its declared size (n8n inflates it and keeps the compressed Content-Length)', async () => {
 		const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
 		feishu.injectDownloadFault({ status: 200, body: bomb, headers: { 'Content-Type': 'video/mp4', 'Content-Encoding': 'gzip' } });
 		const { error } = await downloadTwo();

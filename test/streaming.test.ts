@@ -67,13 +67,13 @@ test('a download cut off mid-file fails the item clearly and leaves no partial f
 	expect(added).toHaveLength(2);
 });
 
-test('a download that stalls mid-body fails within Timeout and leaves no partial file behind', async () => {
+test('a download that stalls mid-body (Max Retries 0) fails within Timeout and leaves no partial file behind', async () => {
 	feishu.injectDownloadFault({ stallAfterBytes: 2 * 1024 * 1024 });
 	const filesBefore = filesUnder(storage);
 
 	const result = await runMinutes(
 		store,
-		{ minute: '={{ $json.minute }}', output: 'file', options: { timeoutSeconds: 1, parallelDownloads: 1 } },
+		{ minute: '={{ $json.minute }}', output: 'file', options: { timeoutSeconds: 1, parallelDownloads: 1, maxRetries: 0 } },
 		{ items: itemsWithMinutes(['ffffffffffffffffffffffff', 'ffffffffffffffffffffffff']), continueOnFail: true },
 	);
 

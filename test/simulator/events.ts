@@ -21,6 +21,8 @@ export interface PushOptions extends AppSecrets {
 	eventId?: string;
 	/** The signed timestamp, in seconds (default now): an old one is a replay. */
 	timestamp?: number;
+	/** The event's `header.create_time`, in ms (default now). */
+	createTime?: number;
 	/** Spoil one part, as an attacker or a broken proxy would. */
 	tamper?: 'signature' | 'token' | 'garbage';
 	/** Waits before each retry; the answer of the last try is the result. */
@@ -38,14 +40,20 @@ export function encrypt(plain: string, encryptKey: string): string {
 export function delivery(payload: object, secrets: AppSecrets, timestamp = Math.floor(Date.now() / 1000), sign = true) {
 	const json = JSON.stringify(payload);
 	const body = secrets.encryptKey ? JSON.stringify({ encrypt: encrypt(json, secrets.encryptKey) }) : json;
-	const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-	if (secrets.encryptKey && sign) {
-		const nonce = randomBytes(8).toString('hex');
-		headers['x-lark-request-timestamp'] = String(timestamp);
-		headers['x-lark-request-nonce'] = nonce;
-		headers['x-lark-signature'] = createHash('sha256').update(`${timestamp}${nonce}${secrets.encryptKey}${body}`).digest('hex');
-	}
-	return { body, headers };
+	return { body, headers: secrets.encryptKey && sign ? signed(body, secrets.encryptKey, timestamp) : plainHeaders() };
+}
+
+const plainHeaders = (): Record<string, string> => ({ 'content-type': 'application/json; charset=utf-8' });
+
+/** The headers Feishu sends with a body: X-Lark-Signature over exactly these bytes. */
+export function signed(body: string, encryptKey: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+	const nonce = randomBytes(8).toString('hex');
+	return {
+		...plainHeaders(),
+		'x-lark-request-timestamp': String(timestamp),
+		'x-lark-request-nonce': nonce,
+		'x-lark-signature': createHash('sha256').update(`${timestamp}${nonce}${encryptKey}${body}`).digest('hex'),
+	};
 }
 
 /** Saving the Request URL in the console: the url_verification challenge. Feishu wants the answer within 1 s. */
@@ -65,7 +73,7 @@ export async function pushEvent(url: string, options: PushOptions): Promise<{ ev
 		header: {
 			event_id: eventId,
 			event_type: options.eventType ?? 'minutes.minute.generated_v1',
-			create_time: String(Date.now()),
+			create_time: String(options.createTime ?? Date.now()),
 			token: options.tamper === 'token' ? 'not-the-verification-token' : (options.verificationToken ?? ''),
 			app_id: options.appId ?? 'cli_simulator0000001',
 			tenant_key: 'simulated_tenant',
@@ -78,9 +86,13 @@ export async function pushEvent(url: string, options: PushOptions): Promise<{ ev
 	const statuses: number[] = [];
 	for (const delay of [0, ...(options.retryDelaysMs ?? [])]) {
 		if (delay) await new Promise((done) => setTimeout(done, delay));
-		const { body, headers } = delivery(payload, options, options.timestamp);
+		let { body: sent, headers } = delivery(payload, options, options.timestamp);
 		if (options.tamper === 'signature') headers['x-lark-signature'] = '0'.repeat(64);
-		const sent = options.tamper === 'garbage' ? '{"encrypt":"bm90IGVuY3J5cHRlZA=="}' : body;
+		// garbage signed as Feishu would sign it: the signature holds, the body does not decrypt
+		if (options.tamper === 'garbage') {
+			sent = '{"encrypt":"bm90IGVuY3J5cHRlZA=="}';
+			if (options.encryptKey) headers = signed(sent, options.encryptKey, options.timestamp);
+		}
 		const response = await fetch(url, { method: 'POST', headers, body: sent, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
 		statuses.push(response?.status ?? 0);
 		await response?.arrayBuffer().catch(() => undefined);

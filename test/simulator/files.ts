@@ -2,6 +2,7 @@
 /** The file-stream host that download URLs point at: another port, so another host to clients. */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 
 import { mediaBytes, streamMediaBytes } from './content';
 import type { SimulatedMinute } from './types';
@@ -15,8 +16,16 @@ export interface DownloadFault {
 	body?: string | Buffer;
 	/** Send the recording's headers and this many bytes, then go silent (the connection stays open). */
 	stallAfterBytes?: number;
+	/** Send the recording's headers and this many bytes, then drop the connection (short of Content-Length). */
+	cutAfterBytes?: number;
 	/** Send the recording one small chunk at a time, this far apart. */
 	trickleEveryMs?: number;
+	/** Send only these bytes of the recording (inclusive), as 206 Partial Content with a Content-Range, or with `status`. */
+	range?: { start: number; end: number };
+	/** Send the recording gzip-compressed, although the client asked for it as it is (Accept-Encoding: identity). */
+	gzip?: boolean;
+	/** Send no Content-Length (the body goes chunked), as a proxy that re-encodes bodies does; with no `body`, the recording. */
+	omitContentLength?: boolean;
 }
 
 export class FileHost {
@@ -66,9 +75,11 @@ export class FileHost {
 			return;
 		}
 		const fault = this.faults.shift();
-		if (fault && !fault.stallAfterBytes && !fault.trickleEveryMs) {
+		const altered = fault && (fault.range || fault.gzip || (fault.omitContentLength && fault.body === undefined));
+		if (fault && !altered && !fault.stallAfterBytes && !fault.cutAfterBytes && !fault.trickleEveryMs) {
 			const body = fault.body ?? '';
-			res.writeHead(fault.status ?? 200, { 'Content-Length': String(Buffer.byteLength(body)), ...fault.headers });
+			const length: Record<string, string> = fault.omitContentLength ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+			res.writeHead(fault.status ?? 200, { ...length, ...fault.headers });
 			res.end(body);
 			return;
 		}
@@ -83,6 +94,10 @@ export class FileHost {
 				? `attachment; filename="${asciiFallback(title)}.mp4"; filename*=UTF-8''${encodeURIComponent(`${title}.mp4`)}`
 				: minute.contentDisposition;
 		if (disposition !== null) headers['Content-Disposition'] = disposition;
+		if (altered) {
+			sendAltered(res, fault, headers, mediaBytes(minute.token, size));
+			return;
+		}
 		res.writeHead(200, headers);
 		if (fault?.stallAfterBytes) {
 			res.write(mediaBytes(minute.token, fault.stallAfterBytes));
@@ -92,12 +107,32 @@ export class FileHost {
 			trickle(res, mediaBytes(minute.token, size), fault.trickleEveryMs);
 			return;
 		}
-		if (minute.cutDownloadAfter !== undefined) {
-			res.write(mediaBytes(minute.token, minute.cutDownloadAfter), () => res.socket?.destroy());
+		const cutAfter = fault?.cutAfterBytes ?? minute.cutDownloadAfter;
+		if (cutAfter !== undefined) {
+			res.write(mediaBytes(minute.token, cutAfter), () => res.socket?.destroy());
 			return;
 		}
 		streamMediaBytes(minute.token, size, res);
 	}
+}
+
+/** The recording, or a part of it, sent otherwise than asked: partial (206), gzip-compressed, without Content-Length. */
+function sendAltered(res: ServerResponse, fault: DownloadFault, headers: Record<string, string | number>, recording: Buffer): void {
+	let body = recording;
+	let status = fault.status ?? 200;
+	if (fault.range) {
+		body = recording.subarray(fault.range.start, fault.range.end + 1);
+		status = fault.status ?? 206;
+		headers['Content-Range'] = `bytes ${fault.range.start}-${fault.range.end}/${recording.length}`;
+	}
+	if (fault.gzip) {
+		body = gzipSync(body);
+		headers['Content-Encoding'] = 'gzip';
+	}
+	headers['Content-Length'] = body.length;
+	if (fault.omitContentLength) delete headers['Content-Length'];
+	res.writeHead(status, headers);
+	res.end(body);
 }
 
 /** Sends 16 bytes every `everyMs` until done or the client goes away. */

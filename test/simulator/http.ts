@@ -32,3 +32,11 @@ export async function close(server: Server | undefined): Promise<void> {
 export async function delay(ms: number): Promise<void> {
 	await new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A delay: fixed, drawn evenly from [min, max], or given by a test's own function (for a set order). */
+export type DelayMs = number | [number, number] | (() => number);
+
+export function drawMs(range: DelayMs): number {
+	if (typeof range === 'function') return range();
+	return typeof range === 'number' ? range : range[0] + Math.random() * (range[1] - range[0]);
+}

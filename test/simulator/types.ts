@@ -1,5 +1,6 @@
 /** What tests tell the simulator, and what it records. */
 import type { Rule } from './contract';
+import type { DelayMs } from './http';
 
 export interface SimulatedMinute {
 	token: string;
@@ -25,8 +26,14 @@ export interface SimulatorOptions {
 	apps?: Record<string, string>;
 	/** Rules of contract.ts this simulator does not enforce. */
 	relax?: Rule[];
-	/** Delay before each API answer. */
-	latencyMs?: number;
+	/** Delay before each API request is counted and answered: a fixed delay, or [min, max] drawn per request. */
+	latencyMs?: DelayMs;
+	/** Refresh-token grants are taken at once (the old refresh token dies) but answered after this delay. */
+	refreshDelayMs?: DelayMs;
+	/** Access tokens' lifetime (default Feishu's 2 h); the `expire` / `expires_in` answered follow it. */
+	tokenLifetimeMs?: number;
+	/** Refresh tokens' lifetime unused (default Feishu's 7 days). */
+	refreshTokenLifetimeMs?: number;
 	/** Requests per second per app and Minutes endpoint (Feishu: 5). */
 	rateLimitPerSecond?: number;
 	/** HTTP status sent with codes 99991663 / 99991677 (Feishu does not document it). */
@@ -41,6 +48,7 @@ export interface SimulatorOptions {
 export interface Fault {
 	pathIncludes: string;
 	status?: number;
+	/** `{{token}}` stands for the request's bearer token, as a proxy echoing the request would send it. */
 	body?: string;
 	headers?: Record<string, string>;
 	/** Drop the connection instead of answering (a connection reset). */

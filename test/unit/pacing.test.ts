@@ -6,13 +6,55 @@ import { Semaphore } from '../../nodes/FeishuMinutes/helpers/Semaphore';
 beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => jest.useRealTimers());
 
-/** Starts `count` acquisitions at once and returns when each was granted, relative to now. */
+/** Starts `count` acquisitions at once (each answered at once) and returns when each was granted, relative to now. */
 async function grantTimes(limiter: RateLimiter, count: number, runFor: number): Promise<number[]> {
 	const start = Date.now();
 	const granted: number[] = [];
-	for (let i = 0; i < count; i++) void limiter.acquire().then(() => granted.push(Date.now() - start));
+	for (let i = 0; i < count; i++) {
+		void limiter.acquire().then((slot) => {
+			limiter.answered(slot);
+			granted.push(Date.now() - start);
+		});
+	}
 	await jest.advanceTimersByTimeAsync(runFor);
 	return granted;
+}
+
+/**
+ * Feishu's view: `count` requests through the limiter, each arriving (and answered) after a latency drawn
+ * from [minMs, maxMs]. Returns the arrival times and when the last answer came.
+ */
+async function arrivalsWithLatency(limiter: RateLimiter, count: number, minMs: number, maxMs: number, seed: number): Promise<{ arrivals: number[]; lastAnswer: number }> {
+	const random = seededRandom(seed);
+	const start = Date.now();
+	const arrivals: number[] = [];
+	let lastAnswer = 0;
+	for (let i = 0; i < count; i++) {
+		void limiter.acquire().then(async (slot) => {
+			await new Promise((done) => setTimeout(done, minMs + random() * (maxMs - minMs)));
+			arrivals.push(Date.now() - start);
+			limiter.answered(slot);
+			lastAnswer = Date.now() - start;
+		});
+	}
+	for (let waited = 0; arrivals.length < count && waited < 600_000; waited += 1000) await jest.advanceTimersByTimeAsync(1000);
+	return { arrivals, lastAnswer };
+}
+
+/** A repeatable stream of numbers in [0, 1) (mulberry32), so a latency test is the same every run. */
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = Math.imul(state ^ (state >>> 15), 1 | state);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** The most arrivals in any window of `windowMs`. */
+function busiestWindow(arrivals: number[], windowMs: number): number {
+	return Math.max(...arrivals.map((at) => arrivals.filter((other) => other >= at && other < at + windowMs).length));
 }
 
 describe('RateLimiter', () => {
@@ -75,10 +117,53 @@ describe('RateLimiter', () => {
 		for (const at of granted) expect(granted.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(10);
 	});
 
+	test.each([
+		['5/s', 5, 1000, 200],
+		['100/min', 100, 60_000, 300],
+	])('latency varying 20–200 ms never puts one request too many in Feishu\'s window (%s), at ≤ 1.10 × the floor', async (_name, limit, windowMs, count) => {
+		const ratios: number[] = [];
+		for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+			const limiter = new RateLimiter(limit, windowMs);
+			const { arrivals, lastAnswer } = await arrivalsWithLatency(limiter, count, 20, 200, seed);
+
+			expect(busiestWindow(arrivals, windowMs)).toBeLessThanOrEqual(limit);
+			// the floor, as `npm run bench` reckons it: `count` requests at `limit` per window
+			ratios.push(lastAnswer / ((count / limit) * windowMs));
+		}
+		expect(ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length).toBeLessThanOrEqual(1.1);
+	});
+
+	test('a steady latency costs nothing: 50 requests at 400 ms each take no longer than at the old send-only pace', async () => {
+		const { arrivals, lastAnswer } = await arrivalsWithLatency(new RateLimiter(5), 50, 400, 400, 1);
+
+		expect(busiestWindow(arrivals, 1000)).toBeLessThanOrEqual(5);
+		// 9 windows of 1 s (+ the margin) after the first five, then the last answer's 400 ms
+		expect(lastAnswer).toBeLessThanOrEqual(9 * 1050 + 400 + 100);
+	});
+
+	test('a wall-clock step backwards does not stall it', async () => {
+		const limiter = new RateLimiter(5);
+		await grantTimes(limiter, 5, 0);
+		jest.setSystemTime(Date.now() - 60 * 60 * 1000);
+
+		const granted = await grantTimes(limiter, 5, 3000);
+		expect(granted).toHaveLength(5);
+		expect(Math.max(...granted)).toBeLessThanOrEqual(1100);
+	});
+
+	test('an unanswered request holds its place until it must have reached Feishu', async () => {
+		const limiter = new RateLimiter(1);
+		await limiter.acquire();
+
+		const [next] = await grantTimes(limiter, 1, 5000);
+		expect(next).toBeGreaterThanOrEqual(2000 + 1000);
+	});
+
 	test('a slot restarted later counts from then', async () => {
 		const limiter = new RateLimiter(1);
 		const slot = await limiter.acquire();
 		await jest.advanceTimersByTimeAsync(500);
+		limiter.answered(slot);
 		limiter.restart(slot);
 
 		const [next] = await grantTimes(limiter, 1, 3000);
@@ -86,9 +171,14 @@ describe('RateLimiter', () => {
 	});
 });
 
-test('one limiter per app budget and pace in the process; idle ones are dropped', async () => {
+test('one limiter per app budget in the process, at the lowest pace asked for lately; idle ones are dropped', async () => {
 	const a = sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000);
 	expect(sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000)).toBe(a);
+	// executions with different Requests Per Second share the app's one budget, at the lower pace
+	expect(sharedLimiter('https://open.feishu.cn|cli_a|minutes', 4.9, 1000)).toBe(a);
+	expect(a.currentLimit()).toBe(4.9);
+	jest.advanceTimersByTime(61 * 1000);
+	expect(sharedLimiter('https://open.feishu.cn|cli_a|minutes', 5, 1000).currentLimit()).toBe(5);
 	expect(sharedLimiter('https://open.feishu.cn|cli_b|minutes', 5, 1000)).not.toBe(a);
 	expect(sharedLimiter('https://open.feishu.cn|cli_a|search', 100, 60_000)).not.toBe(a);
 	await a.acquire();

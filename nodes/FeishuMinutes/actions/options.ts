@@ -32,7 +32,7 @@ const OPTION_PROPERTIES = [
 		typeOptions: { minValue: 0, maxValue: 10 },
 		default: 3,
 		description:
-			'How often a request is retried, with growing pauses, when Feishu is rate limiting (429), fails on its side (5xx, 2091006) or cannot be reached. Other errors are not retried.',
+			'How often a request is retried, with growing pauses, when Feishu fails on its side (5xx, 2091006) or cannot be reached; for Binary File, also a download that stalls, breaks off or meets an expired URL (fetched again with a fresh URL). Other errors are not retried. Rate limiting (429) is waited out apart from this: up to 10 waits per request, each as long as Feishu says (at most a minute).',
 	},
 	{
 		displayName: 'Ready Poll Interval (Seconds)',
@@ -56,7 +56,8 @@ const OPTION_PROPERTIES = [
 		type: 'number',
 		typeOptions: { minValue: 0.1, maxValue: 1000, numberPrecision: 1 },
 		default: 5,
-		description: 'Feishu allows 5 requests per second per app for this API. Lower it when other workflows use the same app.',
+		description:
+			'Feishu allows 5 requests per second per app for this API. Every execution in this n8n process using the same app keeps the lowest value any of them set in the last minute. Lower it when other tools use the same app.',
 	},
 	{
 		displayName: 'Timeout (Seconds)',

@@ -20,7 +20,10 @@ const MEMORY_FIX =
 const DATABASE_FIX =
 	'In `database` mode (queue mode\'s default) n8n holds each file in memory and caps it at N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (512 MiB by default, 1024 at most). Raise it, or use filesystem mode with a storage path all processes share, or S3.';
 
-type Refusal = Omit<FeishuFailure, 'httpCode'>;
+type Refusal = Omit<FeishuFailure, 'httpCode'> & {
+	/** The connection broke mid-file: another attempt may get it whole. */
+	brokenOff?: boolean;
+};
 
 /**
  * What n8n's binary data mode can hold, asked once per execution and only for large files: n8n
@@ -67,6 +70,7 @@ export function storeFailure(error: unknown): Refusal {
 		};
 	}
 	return {
+		brokenOff: true,
 		message: 'The media download broke off before the file was complete',
 		description: `The connection failed mid-file (${networkErrorSummary(error)}); no partial file was kept. Run the node again to retry.`,
 	};

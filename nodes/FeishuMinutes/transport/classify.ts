@@ -73,7 +73,8 @@ export function classify(answer: Answer, { returnsFile, baseUrl, secrets = [] }:
 	}
 	if (body.code === 0) return { kind: 'success' };
 
-	const failure: FeishuFailure = { httpCode: answer.statusCode, feishuCode: body.code, feishuMessage: String(body.msg ?? '') };
+	// a proxy speaking Feishu's envelope may echo the request in `msg`
+	const failure: FeishuFailure = { httpCode: answer.statusCode, feishuCode: body.code, feishuMessage: scrub(String(body.msg ?? ''), secrets).slice(0, 300) };
 	if (TOKEN_INVALID_CODES.has(body.code)) return { kind: 'tokenInvalid', failure };
 	if (body.code === RATE_LIMITED_CODE || answer.statusCode === 429) {
 		return { kind: 'rateLimited', failure, retryAfterMs: retryAfterMs(answer) };

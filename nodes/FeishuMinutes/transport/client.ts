@@ -88,6 +88,7 @@ export class FeishuClient {
 		let renewed = false;
 		let rateLimitedRetries = 0;
 		for (let retries = 0; ; ) {
+			const renewing = rejected !== undefined;
 			const sent = await this.auth.send(options, limiter, itemIndex, rejected);
 			rejected = undefined;
 			const verdict = classify(sent.answer, { returnsFile: endpoint.returnsFile === true, baseUrl: this.baseUrl, secrets: this.auth.secrets() });
@@ -108,6 +109,8 @@ export class FeishuClient {
 			const retriesLeft = retries < this.options.maxRetries;
 			if (verdict.kind === 'transient' && retriesLeft) {
 				retries++;
+				// the renewal itself failed on the way (token endpoint down): it proved nothing, so the retry may renew again
+				if (renewing) renewed = false;
 				await sleep(backoffDelay(retries - 1));
 				continue;
 			}

@@ -1,4 +1,4 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, NodeApiError } from 'n8n-workflow';
 
 import { networkErrorSummary } from '../../../credentials/feishuAuth';
 import { isRecordingType, mediaFileName, mediaType } from '../helpers/fileName';
@@ -17,8 +17,23 @@ const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** A compressed answer may inflate to at most this many times its declared size. */
+/** What a download URL past its day of validity answers. */
+const EXPIRED_STATUSES = new Set([401, 403, 410]);
+
+/** A body still marked compressed (by an HTTP layer that inflates but keeps the header) may be this many times its declared size. */
 const MAX_INFLATION = 10;
+
+/**
+ * n8n's HTTP client inflates a compressed answer and drops its Content-Encoding (keeping the compressed
+ * Content-Length, if any), so a body of undeclared size may be a few KB on the wire and any size once
+ * inflated: it is read up to this many bytes only.
+ */
+const UNDECLARED_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A failure a new attempt with a fresh URL may get past: no answer, a 5xx or an expired URL, a stall, a cut. */
+export interface TransientDownloadFailure {
+	transient: NodeApiError;
+}
 
 /** The response stream, as n8n's binary helpers take it (typed without importing Node's stream module). */
 type MediaStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & WatchedStream;
@@ -50,19 +65,22 @@ export async function downloadMedia(
 	request: DownloadRequest,
 	store: BinaryStore,
 	itemIndex: number,
-): Promise<DownloadedMedia> {
+): Promise<DownloadedMedia | TransientDownloadFailure> {
 	const fail = (failure: FeishuFailure) => feishuApiError(context.getNode(), failure, itemIndex);
 	const deadline = Date.now() + request.deadlineMs;
 	const response = await fetchFollowingRedirects(context, request, fail);
+	if ('transient' in response) return response;
 	const { statusCode, headers, body } = response;
 
 	const declaredType = typeof headers['content-type'] === 'string' ? mediaType(headers['content-type']) : undefined;
-	const declaredSize = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+	const declaredSize = byteCount(headers['content-length']);
 	const encoding = String(headers['content-encoding'] ?? 'identity').toLowerCase();
-	const problem = notARecording(statusCode, declaredType, declaredSize, encoding);
+	const problem = notARecording(statusCode, declaredType, declaredSize, encoding) ?? notWhole(statusCode, headers['content-range'], declaredSize);
 	if (problem) {
 		body.destroy();
-		throw fail({ httpCode: statusCode, ...problem });
+		const error = fail({ httpCode: statusCode, ...problem });
+		if (statusCode >= 500 || EXPIRED_STATUSES.has(statusCode)) return { transient: error };
+		throw error;
 	}
 	const capacity = declaredSize === undefined ? undefined : await store.refusal(declaredSize);
 	if (capacity) {
@@ -72,14 +90,18 @@ export async function downloadMedia(
 
 	const mimeType = declaredType ?? mediaType(undefined);
 	const fileName = mediaFileName(headers['content-disposition'], mimeType, request.minuteToken);
-	const maxBytes = declaredSize === undefined ? Infinity : encoding === 'identity' ? declaredSize : declaredSize * MAX_INFLATION;
+	const maxBytes = declaredSize === undefined ? UNDECLARED_MAX_BYTES : encoding === 'identity' ? declaredSize : declaredSize * MAX_INFLATION;
 	const watch = watchStream(body, { idleMs: request.idleTimeoutMs, deadline, maxBytes });
 	let binary: IBinaryData;
 	try {
 		binary = await context.helpers.prepareBinaryData(body, fileName, mimeType);
 	} catch (error) {
 		// n8n's store removes its partial file; the item must not look complete either.
-		throw fail({ httpCode: statusCode, ...(watch.verdict ? cutOff(watch.verdict, request) : storeFailure(error)) });
+		if (watch.verdict === 'idle') return { transient: fail({ httpCode: statusCode, ...cutOff(watch.verdict, request, declaredSize) }) };
+		if (watch.verdict) throw fail({ httpCode: statusCode, ...cutOff(watch.verdict, request, declaredSize) });
+		const { brokenOff, ...failure } = storeFailure(error);
+		if (brokenOff === true) return { transient: fail({ httpCode: statusCode, ...failure }) };
+		throw fail({ httpCode: statusCode, ...failure });
 	} finally {
 		watch.stop();
 	}
@@ -94,8 +116,8 @@ export async function downloadMedia(
 async function fetchFollowingRedirects(
 	context: IExecuteFunctions,
 	{ downloadUrl, apiBaseUrl, idleTimeoutMs }: DownloadRequest,
-	fail: (failure: FeishuFailure) => Error,
-): Promise<MediaResponse> {
+	fail: (failure: FeishuFailure) => NodeApiError,
+): Promise<MediaResponse | TransientDownloadFailure> {
 	let url = downloadUrl;
 	for (let redirects = 0; ; redirects++) {
 		assertDownloadableUrl(url, apiBaseUrl, fail);
@@ -113,11 +135,13 @@ async function fetchFollowingRedirects(
 				timeout: idleTimeoutMs,
 			});
 		} catch (error) {
-			throw fail({
-				httpCode: 0,
-				message: 'Could not download the media file',
-				description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
-			});
+			return {
+				transient: fail({
+					httpCode: 0,
+					message: 'Could not download the media file',
+					description: `The file server did not answer (${networkErrorSummary(error)}). Try again later.`,
+				}),
+			};
 		}
 		if (!REDIRECT_STATUSES.has(response.statusCode)) return response;
 		response.body.destroy();
@@ -154,7 +178,7 @@ function notARecording(
 	encoding: string,
 ): Omit<FeishuFailure, 'httpCode'> | undefined {
 	if (statusCode >= 400) {
-		const expired = statusCode === 401 || statusCode === 403 || statusCode === 410;
+		const expired = EXPIRED_STATUSES.has(statusCode);
 		return {
 			message: `The media download was refused (HTTP ${statusCode})`,
 			description: expired
@@ -183,7 +207,26 @@ function notARecording(
 	return undefined;
 }
 
-function cutOff(verdict: WatchVerdict, { idleTimeoutMs, deadlineMs }: DownloadRequest): Omit<FeishuFailure, 'httpCode'> {
+/** A Content-Length as a byte count; anything else counts as undeclared. */
+function byteCount(header: unknown): number | undefined {
+	return typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+}
+
+/** Only a whole file is a recording: never a 206, nor a body whose Content-Range is not the whole file. */
+function notWhole(statusCode: number, contentRange: unknown, size: number | undefined): Omit<FeishuFailure, 'httpCode'> | undefined {
+	if (statusCode !== 206 && contentRange === undefined) return undefined;
+	const range = /^bytes\s+(\d+)-(\d+)\/(\d+)$/i.exec(String(contentRange ?? '').trim());
+	const total = range ? Number(range[3]) : NaN;
+	const whole = range !== null && Number(range[1]) === 0 && Number(range[2]) === total - 1 && (size === undefined || size === total);
+	if (statusCode !== 206 && whole) return undefined;
+	const shown = contentRange === undefined ? '' : `, Content-Range ${JSON.stringify(String(contentRange)).slice(0, 60)}`;
+	return {
+		message: `The file server sent only part of the recording (HTTP ${statusCode}${shown})`,
+		description: 'Only a whole file is saved as the recording; nothing was kept. Run the node again for a fresh download URL; if it persists, report it to Feishu.',
+	};
+}
+
+function cutOff(verdict: WatchVerdict, { idleTimeoutMs, deadlineMs }: DownloadRequest, declaredSize: number | undefined): Omit<FeishuFailure, 'httpCode'> {
 	const saved = 'Nothing partial was kept.';
 	if (verdict === 'idle') {
 		return {
@@ -197,13 +240,19 @@ function cutOff(verdict: WatchVerdict, { idleTimeoutMs, deadlineMs }: DownloadRe
 			description: `${saved} The file server is sending too slowly. Raise the "Download Deadline (Minutes)" option for very large recordings, or try again later.`,
 		};
 	}
+	if (declaredSize === undefined) {
+		return {
+			message: `The file server sent more than ${UNDECLARED_MAX_BYTES / 1024 / 1024} MiB without declaring the recording's size`,
+			description: `${saved} n8n inflates a compressed answer without saying so, so a body without a Content-Length may be a small compressed one of any size: it is read up to ${UNDECLARED_MAX_BYTES / 1024 / 1024} MiB only. If a proxy between n8n and Feishu removes Content-Length, let it pass downloads unchanged; otherwise report it to Feishu.`,
+		};
+	}
 	return {
 		message: 'The file server sent more than the size it declared',
 		description: `${saved} The download was stopped. Try again later; if it persists, report it to Feishu.`,
 	};
 }
 
-function assertDownloadableUrl(downloadUrl: string, apiBaseUrl: string, fail: (failure: FeishuFailure) => Error): void {
+function assertDownloadableUrl(downloadUrl: string, apiBaseUrl: string, fail: (failure: FeishuFailure) => NodeApiError): void {
 	let protocol = '';
 	try {
 		protocol = new URL(downloadUrl).protocol;

@@ -149,6 +149,7 @@ export class TenantAuth implements FeishuAuth {
 			}
 			return { networkFailure: networkErrorSummary(unwrap(error)) };
 		} finally {
+			limiter.answered(slot, !fetchesToken);
 			// Its request went out only after the token arrived; count it from now, conservatively.
 			if (fetchesToken) limiter.restart(slot);
 		}

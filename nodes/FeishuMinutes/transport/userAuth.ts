@@ -1,4 +1,5 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, NodeApiError } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { feishuBaseUrl, networkErrorSummary } from '../../../credentials/feishuAuth';
 import type { RateLimiter } from '../helpers/RateLimiter';
@@ -7,6 +8,18 @@ import { type Answer, answerIn, findInChain, type HttpAnswer, unwrap } from './c
 import { feishuApiError } from './errors';
 
 export const USER_CREDENTIAL = 'feishuOAuth2Api';
+
+/**
+ * A refresh refused because another process used the single-use refresh token first: that process
+ * is still waiting for Feishu's answer (seconds, at times) before it stores the new pair. Wait this
+ * long at most, reading the stored credential every RACE_POLL_MS, before asking the user to reconnect.
+ */
+const RACE_WAIT_MS = 30_000;
+
+const RACE_POLL_MS = 500;
+
+/** Refresh refusals no other process can have caused: the user must act, so nothing to wait for. */
+const FINAL_REFRESH_CODES = new Set([20037, 20074]);
 
 /**
  * A user's token, refreshed by n8n's OAuth2 support — which does so only when a request fails with a
@@ -68,20 +81,25 @@ export class UserAuth implements FeishuAuth {
 
 	/**
 	 * Sends, letting n8n refresh on `refreshOnStatus`. A refresh can fail because another execution
-	 * or n8n worker used the single-use refresh token first (Feishu: 20064 / 20073). Then the stored
-	 * credential already holds the new pair: send once more with it. Any other refresh failure means
-	 * the user must reconnect.
+	 * or n8n process used the single-use refresh token first (Feishu: 20064 / 20073; n8n 2.x hides the
+	 * code). Then the other one stores the new pair as soon as Feishu answers it: wait for it (bounded)
+	 * and send once more with it. Only a refusal nobody else's refresh explains means reconnecting.
 	 */
-	private async sendRecovering(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, refreshOnStatus = 401): Promise<Answer> {
+	private async sendRecovering(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, refreshOnStatus?: number): Promise<Answer> {
 		const storedBefore = await this.storedAccessToken();
-		const first = await this.transmit(options, limiter, itemIndex, refreshOnStatus);
+		const first = await this.transmit(options, limiter, itemIndex, refreshOnStatus ?? 401, refreshOnStatus !== undefined);
 		if (!('refreshFailed' in first)) return first;
-		const storedNow = await this.storedAccessToken();
-		if (storedNow !== undefined && storedNow !== storedBefore) {
-			const again = await this.transmit(options, limiter, itemIndex);
-			if (!('refreshFailed' in again)) return again;
+		const code = refreshCode(first.refreshFailed);
+		if (code === undefined || !FINAL_REFRESH_CODES.has(code)) {
+			for (const deadline = Date.now() + RACE_WAIT_MS; Date.now() < deadline; await sleep(RACE_POLL_MS)) {
+				const storedNow = await this.storedAccessToken();
+				if (storedNow === undefined || storedNow === storedBefore) continue;
+				const again = await this.transmit(options, limiter, itemIndex);
+				if (!('refreshFailed' in again)) return again;
+				break;
+			}
 		}
-		throw refreshError(this.context.getNode(), first.refreshFailed, itemIndex);
+		throw refreshError(this.context.getNode(), code, itemIndex);
 	}
 
 	private async storedAccessToken(): Promise<unknown> {
@@ -89,16 +107,21 @@ export class UserAuth implements FeishuAuth {
 		return (stored.oauthTokenData as { access_token?: unknown } | undefined)?.access_token;
 	}
 
-	/** Sends once; n8n refreshes on `refreshOnStatus`. A refresh that fails comes back as such, to be judged. */
+	/**
+	 * Sends once; n8n refreshes on `refreshOnStatus`. A refresh that fails comes back as such, to be judged.
+	 * `refreshing`: this send exists to make n8n refresh, so an answer with that status means it could not.
+	 */
 	private async transmit(
 		options: IHttpRequestOptions,
 		limiter: RateLimiter,
 		itemIndex: number,
 		refreshOnStatus = 401,
+		refreshing = false,
 	): Promise<Answer | { refreshFailed: unknown }> {
-		await limiter.acquire();
+		const slot = await limiter.acquire();
+		let answer: HttpAnswer;
 		try {
-			return (await this.context.helpers.httpRequestWithAuthentication.call(
+			answer = (await this.context.helpers.httpRequestWithAuthentication.call(
 				this.context,
 				USER_CREDENTIAL,
 				// n8n's OAuth2 refresh needs the request to fail with the status that means "expired"
@@ -122,8 +145,28 @@ export class UserAuth implements FeishuAuth {
 				return { refreshFailed: error };
 			}
 			return { networkFailure: networkErrorSummary(unwrap(error)) };
+		} finally {
+			limiter.answered(slot);
 		}
+		// n8n 2.x throws on `except` and refreshes; n8n 1.x knows only `ignoreHttpStatusErrors: true` and hands it back
+		if (refreshing && answer.statusCode === refreshOnStatus) throw notRefreshedError(this.context.getNode(), refreshOnStatus, itemIndex);
+		return answer;
 	}
+}
+
+/** n8n 1.x refreshes OAuth2 tokens only on an HTTP error, and this node must read Feishu's error answers itself. */
+function notRefreshedError(node: INode, status: number, itemIndex: number): NodeApiError {
+	return feishuApiError(
+		node,
+		{
+			httpCode: status,
+			message: 'n8n did not refresh the Feishu user token: n8n 1.x cannot do it for this node',
+			description:
+				`Feishu reports an expired user token in its answer's body (here with HTTP ${status}). n8n 1.x lets a node read such answers or have the token refreshed, not both; n8n 2.x does both. ` +
+				'Upgrade n8n to 2.x, or use the Feishu API (tenant) credential where the operation allows it, or reconnect the Feishu OAuth2 credential (a user token lasts about 2 hours).',
+		},
+		itemIndex,
+	);
 }
 
 /** Feishu's OAuth codes that say what the user must change, beyond reconnecting. */
@@ -132,11 +175,15 @@ const REFRESH_ADVICE: Record<number, string> = {
 	20074: 'The app may not refresh user tokens: in the developer console, turn on "Refresh user_access_token" (Security Settings), publish, then reconnect.',
 };
 
-function refreshError(node: INode, cause: unknown, itemIndex: number): NodeApiError {
+/** Feishu's code for a refused refresh, where n8n passes Feishu's answer on (1.x does, 2.x does not). */
+function refreshCode(cause: unknown): number | undefined {
 	const body = findInChain(cause, (link) => typeof (link as { body?: { code?: unknown } }).body?.code === 'number') as
 		| { body: { code: number } }
 		| undefined;
-	const code = body?.body.code;
+	return body?.body.code;
+}
+
+function refreshError(node: INode, code: number | undefined, itemIndex: number): NodeApiError {
 	return feishuApiError(
 		node,
 		{
@@ -145,6 +192,7 @@ function refreshError(node: INode, cause: unknown, itemIndex: number): NodeApiEr
 			description:
 				`${code !== undefined && REFRESH_ADVICE[code] ? `${REFRESH_ADVICE[code]} ` : ''}` +
 				'Reconnect the Feishu OAuth2 credential (Sign in with Feishu again). Refresh tokens expire after 7 days unused, and authorization after 365 days; the app also needs "offline_access".' +
+				(code === undefined || !FINAL_REFRESH_CODES.has(code) ? ` No other execution stored a new token within ${RACE_WAIT_MS / 1000} s.` : '') +
 				(code !== undefined ? ` (Feishu code ${code})` : ''),
 		},
 		itemIndex,

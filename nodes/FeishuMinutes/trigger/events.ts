@@ -1,27 +1,36 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { DEFAULT_CLIENT_OPTIONS } from '../actions/options';
-import { readDelivery } from '../helpers/events';
+import { EVENT_MAX_AGE_MS, readDelivery } from '../helpers/events';
 import { FeishuClient } from '../transport/client';
 import { ENDPOINTS, getMinute, getMedia } from '../transport/endpoints';
 
 /** The endpoints an event delivery may call: their scopes are part of what the OAuth2 credential asks for. */
 export const EVENT_ENDPOINTS = [ENDPOINTS.subscription, ENDPOINTS.minute, ENDPOINTS.media];
 
-/** Event IDs are remembered this long (Feishu redelivers for about 7 hours)… */
-const SEEN_FOR_MS = 24 * 3600 * 1000;
+/**
+ * Event IDs are remembered this long: three times the age of the oldest event readDelivery accepts, so
+ * every copy of an accepted event is known, even after the clock is stepped back…
+ */
+const SEEN_FOR_MS = 3 * EVENT_MAX_AGE_MS;
 
-/** …and at most this many. */
+/** …and at most this many: when more must go, the newest create_time among them becomes a floor, and older events count as seen. */
 const MAX_SEEN = 2000;
 
-/** Deliveries being handled in this process right now: a copy arriving meanwhile is dropped. */
-const inFlight = new Set<string>();
+/**
+ * What this process has accepted, per mode, workflow and node. n8n loads static data per request and saves
+ * it whole (last writer wins), so a record saved by one request can be overwritten by another that ran
+ * alongside: this memory still knows it (no second run here), and this process's next save writes it again.
+ * Across processes nothing atomic is reachable from webhook(): copies arriving at once at two processes
+ * (queue mode with webhook processes) may both start.
+ */
+const accepted = new Map<string, Map<string, number>>();
 
 const WAIT = { timeoutMs: 30 * 60 * 1000, pollIntervalMs: 30 * 1000 };
 
 /**
  * One delivery to the Request URL. The answer is written here, never by n8n: a challenge is
- * answered at once, a delivery that cannot be trusted gets 400 / 401 / 403 and starts nothing, an
+ * answered at once, a delivery that cannot be trusted gets 400 / 401 / 403 / 413 and starts nothing, an
  * event gets 200 at once (Feishu wants it within 3 s) and, if its ID is new, starts the workflow.
  */
 export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -45,26 +54,42 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		return { noWebhookResponse: true };
 	}
 
-	const wanted = context.getNodeParameter('events', []) as string[];
-	const state = context.getWorkflowStaticData('node');
-	const now = Date.now();
-	const seen = Object.entries((state.events ?? {}) as Record<string, number>)
-		.filter(([, at]) => now - at < SEEN_FOR_MS)
-		.sort(([, a], [, b]) => b - a)
-		.slice(0, MAX_SEEN - 1);
-	const known = seen.some(([id]) => id === delivery.eventId) || inFlight.has(delivery.eventId);
 	response.status(200).json({});
-	if (known || !wanted.includes(delivery.eventType)) return { noWebhookResponse: true };
+	const wanted = context.getNodeParameter('events', []) as string[];
+	if (!wanted.includes(delivery.eventType) || !claim(context, delivery.eventId, delivery.createdAt)) return { noWebhookResponse: true };
+	const item = await eventItem(context, delivery.eventId, delivery.eventType, delivery.createTime, delivery.event);
+	return { noWebhookResponse: true, workflowData: [context.helpers.returnJsonArray([item])] };
+}
 
-	inFlight.add(delivery.eventId);
-	try {
-		// a new object: n8n saves static data only when a top-level key is reassigned
-		state.events = Object.fromEntries([...seen, [delivery.eventId, now]]);
-		const item = await eventItem(context, delivery.eventId, delivery.eventType, delivery.createTime, delivery.event);
-		return { noWebhookResponse: true, workflowData: [context.helpers.returnJsonArray([item])] };
-	} finally {
-		inFlight.delete(delivery.eventId);
+/**
+ * Records an event as seen, unless it was (in this process's memory, in static data, or at or below the
+ * floor). Synchronous: two deliveries in one process cannot both claim one event.
+ */
+function claim(context: IWebhookFunctions, eventId: string, createdAt: number): boolean {
+	const state = context.getWorkflowStaticData('node');
+	const key = `${context.getMode()}:${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
+	const memory = accepted.get(key) ?? new Map<string, number>();
+	accepted.set(key, memory);
+	const stored = (state.events && typeof state.events === 'object' ? state.events : {}) as Record<string, unknown>;
+	const floor = typeof state.floor === 'number' ? state.floor : 0;
+	if (memory.has(eventId) || typeof stored[eventId] === 'number') return false;
+	if (createdAt <= floor) {
+		context.logger.warn(`Feishu Minutes Event Trigger: ignored event ${eventId}: it is older than the ${MAX_SEEN} events remembered since`);
+		return false;
 	}
+	const now = Date.now();
+	const all = new Map<string, number>();
+	for (const [id, at] of [...Object.entries(stored), ...memory, [eventId, createdAt] as const]) {
+		if (typeof at === 'number' && now - at < SEEN_FOR_MS) all.set(id, Math.max(at, all.get(id) ?? 0));
+	}
+	const newestFirst = [...all].sort(([, a], [, b]) => b - a);
+	const kept = newestFirst.slice(0, MAX_SEEN);
+	memory.clear();
+	for (const [id, at] of kept) memory.set(id, at);
+	// a new object: n8n saves static data only when a top-level key is reassigned
+	state.events = Object.fromEntries(kept);
+	if (newestFirst.length > MAX_SEEN) state.floor = Math.max(floor, newestFirst[MAX_SEEN][1]);
+	return true;
 }
 
 /** The item a workflow starts with: the event's facts, and the minute's details when asked. */
@@ -72,7 +97,7 @@ async function eventItem(
 	context: IWebhookFunctions,
 	eventId: string,
 	eventType: string,
-	createTime: string | undefined,
+	createTime: string,
 	event: Record<string, unknown>,
 ): Promise<IDataObject> {
 	const item: IDataObject = { eventId, eventType, eventTime: createTime, ...(event as IDataObject) };

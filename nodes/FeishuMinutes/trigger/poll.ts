@@ -6,6 +6,7 @@ import { DEFAULT_CLIENT_OPTIONS } from '../actions/options';
 import { FeishuClient } from '../transport/client';
 import { ENDPOINTS, getMedia, getMinute, searchMinutes } from '../transport/endpoints';
 import { NOT_READY_CODE } from '../transport/errors';
+import { type FailingMinute, readFailing, recordFailure, searchForward } from './recovery';
 
 /** The endpoints a poll calls: their scopes are part of what the OAuth2 credential asks for. */
 export const POLL_ENDPOINTS = [ENDPOINTS.search, ENDPOINTS.minute, ENDPOINTS.media];
@@ -31,6 +32,12 @@ const MAX_PENDING_AGE_MS = 24 * 60 * MINUTE;
 /** Candidates checked in one poll (each costs two requests); the rest wait for the next poll. */
 const MAX_CHECKS_PER_POLL = 300;
 
+/** New minutes one poll's search takes in at least, however many wait or are retried. */
+const MIN_ROOM = 30;
+
+/** Checks failing in one poll before it stops checking (Feishu is failing, not the minute); the rest wait. */
+const MAX_FAILURES_PER_POLL = 3;
+
 /** What the trigger remembers between polls (n8n keeps it in the workflow's static data). */
 interface PollState {
 	/** With Start From "A Date": minutes created (Feishu's clock) before this are not emitted. */
@@ -41,6 +48,12 @@ interface PollState {
 	seen?: Record<string, number>;
 	/** Minutes still being transcribed, with when they were first found; older state kept a list. */
 	pending?: Record<string, number> | string[];
+	/** Minutes whose check failed for a reason that may pass: attempts so far, and when to try again. */
+	failing?: Record<string, FailingMinute>;
+	/** While catching up on a backlog: minutes created before this were all searched; the next search starts here. */
+	searchedTo?: number;
+	/** The width of the next search window: narrowed where minutes are dense, widened where sparse. */
+	stepMs?: number;
 }
 
 /** One poll: the minutes created since the last one, each once, oldest first. */
@@ -80,17 +93,38 @@ export async function pollNewMinutes(context: IPollFunctions): Promise<INodeExec
 	const startedAt = state.startedAt === undefined ? undefined : toTime(state.startedAt);
 	const seen = { ...(state.seen ?? {}) };
 	const pending = pendingSince(state.pending, now);
-	const found = await searchMinutes(client, { keyword, from: since - LOOK_BACK_MS, to: now + LOOK_AHEAD_MS }, Infinity, 0);
-	// oldest first: pending ones, then the search's hits (which come newest first)
-	const candidates = [...new Set([...Object.keys(pending), ...found.map(({ token }) => String(token)).reverse()])].filter(
-		(token) => !(token in seen),
-	);
+	const failing = readFailing(context, state.failing);
+	const waiting = (token: string) => token in failing && failing[token].retryAt > now;
+	const known = [...new Set([...Object.keys(pending), ...Object.keys(failing)])].filter((token) => !waiting(token));
+	const window = await searchForward(client, keyword, {
+		from: state.searchedTo ?? since - LOOK_BACK_MS,
+		end: now + LOOK_AHEAD_MS,
+		room: Math.max(MIN_ROOM, MAX_CHECKS_PER_POLL - known.length),
+		stepMs: state.stepMs,
+	});
+	// oldest first: pending and retried ones, then the search's hits
+	const candidates = [...new Set([...known, ...window.tokens])].filter((token) => !(token in seen) && !waiting(token));
 
 	const emitted: IDataObject[] = [];
-	for (const token of candidates.slice(0, MAX_CHECKS_PER_POLL)) {
-		const minute = await check(context, client, token, waitUntilReady, startedAt);
+	let checked = 0;
+	let failures = 0;
+	for (const token of candidates) {
+		if (checked >= MAX_CHECKS_PER_POLL || failures >= MAX_FAILURES_PER_POLL) break;
+		checked++;
+		const firstFound = pending[token] ?? failing[token]?.since ?? now;
+		let minute: Checked;
+		try {
+			minute = await check(context, client, token, waitUntilReady, startedAt);
+		} catch (error) {
+			// this minute waits with back-off; the others go on
+			failures++;
+			delete pending[token];
+			if (!recordFailure(context, failing, token, error, { now, since: firstFound })) seen[token] = now;
+			continue;
+		}
+		delete failing[token];
 		if (minute.status === 'pending') {
-			pending[token] ??= now;
+			pending[token] ??= firstFound;
 			continue;
 		}
 		delete pending[token];
@@ -99,14 +133,19 @@ export async function pollNewMinutes(context: IPollFunctions): Promise<INodeExec
 	}
 	emitted.sort((a, b) => Number(a.create_time) - Number(b.create_time));
 
-	const complete = candidates.length <= MAX_CHECKS_PER_POLL;
-	const nextSince = complete ? Math.max(since, now) : since;
+	// the mark moves to where the search got, once all it found was checked
+	if (checked === candidates.length) {
+		if (window.caughtUp) {
+			delete state.searchedTo;
+			state.since = Math.max(since, now);
+		} else state.searchedTo = window.to;
+	}
+	state.stepMs = window.stepMs;
 	state.pending = boundPending(context, pending, now);
+	state.failing = failing;
 	// forget what the next window can no longer return, whichever way the clocks disagree
-	state.seen = Object.fromEntries(
-		Object.entries(seen).filter(([, createdAt]) => createdAt >= nextSince - LOOK_BACK_MS - CLOCK_SKEW_MS),
-	);
-	state.since = nextSince;
+	const nextFrom = state.searchedTo ?? toTime(state.since) - LOOK_BACK_MS;
+	state.seen = Object.fromEntries(Object.entries(seen).filter(([, createdAt]) => createdAt >= nextFrom - CLOCK_SKEW_MS));
 	return emitted.length ? [context.helpers.returnJsonArray(emitted)] : null;
 }
 
@@ -117,8 +156,8 @@ type Checked =
 
 /**
  * Whether a minute is to be emitted now, later (still transcribing) or never: created before the
- * start, or gone for good (deleted, not readable). Those are logged and forgotten, so one bad minute
- * never stops the trigger; failures that may pass (network, rate limit) fail the poll, which n8n retries.
+ * start, or gone for good (deleted, not readable). Those are logged and forgotten; failures that may
+ * pass (network, rate limit, Feishu's 2091006) are thrown: the poll retries that minute with back-off.
  */
 async function check(
 	context: IPollFunctions,

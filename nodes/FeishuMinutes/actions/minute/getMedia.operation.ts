@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { backoffDelay } from '../../helpers/RateLimiter';
 import { downloadMedia } from '../../transport/download';
 import { ENDPOINTS, getMedia } from '../../transport/endpoints';
 import { readOptions } from '../options';
@@ -30,7 +31,8 @@ export const fields: INodeProperties[] = [
 			{
 				name: 'Binary File',
 				value: 'file',
-				description: 'Download the recording and output it as binary data',
+				description:
+					'Download the recording and output it as binary data. In n8n\'s default in-memory binary mode a recording takes about 3.4× its size in memory while stored (256 MiB → about 880 MiB) and over 384 MiB is refused: set N8N_DEFAULT_BINARY_DATA_MODE=filesystem for long meetings.',
 			},
 		],
 		default: 'url',
@@ -42,35 +44,45 @@ export const endpoint = ENDPOINTS.media;
 
 export const options: OperationModule['options'] = ['downloadDeadlineMinutes', 'parallelDownloads', 'waitUntilReady', 'pollIntervalSeconds', 'readyTimeoutMinutes'];
 
-/** The recording's download URL, or the recording itself streamed into n8n's binary data. */
+/**
+ * The recording's download URL, or the recording itself streamed into n8n's binary data. A download
+ * that fails in a way that may pass (no answer, a 5xx or expired URL, a stall, a cut mid-file) is
+ * tried again with a fresh URL, up to Max Retries times, with growing pauses.
+ */
 export async function execute(this: IExecuteFunctions, { client, downloads, store }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
 	const minuteToken = readMinuteToken(this, itemIndex);
 	const output = this.getNodeParameter('output', itemIndex, 'url') as 'url' | 'file';
 	const binaryPropertyName = output === 'file' ? readBinaryPropertyName(this, itemIndex) : undefined;
+	const { timeoutSeconds, downloadDeadlineMinutes, maxRetries } = readOptions(this, itemIndex);
 
-	const requestedAt = Date.now();
-	const data = await getMedia(client, minuteToken, itemIndex, readReadyWait(this, itemIndex));
+	for (let attempt = 0; ; attempt++) {
+		const requestedAt = Date.now();
+		const downloadUrl = await freshDownloadUrl(this, client, minuteToken, itemIndex);
+		const json = { minuteToken, downloadUrl, expiresAt: new Date(requestedAt + DOWNLOAD_URL_LIFETIME_MS).toISOString() };
+		if (binaryPropertyName === undefined) return { json, pairedItem: { item: itemIndex } };
+
+		const download = { downloadUrl, minuteToken, apiBaseUrl: client.baseUrl, idleTimeoutMs: timeoutSeconds * 1000, deadlineMs: downloadDeadlineMinutes * 60_000 };
+		const media = await downloads.run(async () => await downloadMedia(this, download, store, itemIndex));
+		if (!('transient' in media)) {
+			return {
+				json: { ...json, fileName: media.fileName, mimeType: media.mimeType, fileSize: media.bytes },
+				binary: { [binaryPropertyName]: media.binary },
+				pairedItem: { item: itemIndex },
+			};
+		}
+		if (attempt >= maxRetries) throw media.transient;
+		await sleep(backoffDelay(attempt));
+	}
+}
+
+async function freshDownloadUrl(context: IExecuteFunctions, client: OperationRun['client'], minuteToken: string, itemIndex: number): Promise<string> {
+	const data = await getMedia(client, minuteToken, itemIndex, readReadyWait(context, itemIndex));
 	const downloadUrl = data.download_url;
 	if (typeof downloadUrl !== 'string' || downloadUrl === '') {
-		throw new NodeOperationError(this.getNode(), 'Feishu answered without a download URL', {
+		throw new NodeOperationError(context.getNode(), 'Feishu answered without a download URL', {
 			itemIndex,
 			description: 'The response had code 0 but no data.download_url. Try again; if it persists, report it to Feishu.',
 		});
 	}
-
-	const json = {
-		minuteToken,
-		downloadUrl,
-		expiresAt: new Date(requestedAt + DOWNLOAD_URL_LIFETIME_MS).toISOString(),
-	};
-	if (binaryPropertyName === undefined) return { json, pairedItem: { item: itemIndex } };
-
-	const { timeoutSeconds, downloadDeadlineMinutes } = readOptions(this, itemIndex);
-	const download = { downloadUrl, minuteToken, apiBaseUrl: client.baseUrl, idleTimeoutMs: timeoutSeconds * 1000, deadlineMs: downloadDeadlineMinutes * 60_000 };
-	const media = await downloads.run(async () => await downloadMedia(this, download, store, itemIndex));
-	return {
-		json: { ...json, fileName: media.fileName, mimeType: media.mimeType, fileSize: media.bytes },
-		binary: { [binaryPropertyName]: media.binary },
-		pairedItem: { item: itemIndex },
-	};
+	return downloadUrl;
 }
