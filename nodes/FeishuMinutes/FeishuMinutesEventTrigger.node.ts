@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { DEFAULT_CLIENT_OPTIONS } from './actions/options';
 import { FeishuClient } from './transport/client';
 import { setMinuteEvents } from './transport/endpoints';
-import { receiveDelivery } from './trigger/events';
+import { forgetAcceptedEvents, receiveDelivery } from './trigger/events';
 
 /** Starts a workflow when Feishu pushes an event to the app's Request URL: this node's webhook. */
 export class FeishuMinutesEventTrigger implements INodeType {
@@ -79,6 +79,8 @@ export class FeishuMinutesEventTrigger implements INodeType {
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
+				// this process's memory of accepted IDs goes first, whatever Feishu answers below
+				forgetAcceptedEvents(this.getWorkflow().id, this.getNode().name);
 				const client = await FeishuClient.create(this, 'user', DEFAULT_CLIENT_OPTIONS);
 				await setMinuteEvents(client, false);
 				delete this.getWorkflowStaticData('node').subscribed;

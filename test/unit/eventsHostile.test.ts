@@ -193,3 +193,17 @@ test('a delivery whose token is an object is answered 403 by the webhook, which 
 	await expect(once(newProcess(), db, event({ token: { toString: 1 } }))).resolves.toEqual({ status: 403, started: false });
 	expect(db.node).toEqual({});
 });
+
+test('unpublishing leaves nothing of the trigger in the process\'s memory; static data still knows the event', async () => {
+	const n8n = newProcess();
+	const db: Database = { node: {} };
+	const seen = event();
+	expect(await once(n8n, db, seen)).toEqual({ status: 200, started: true });
+	expect(n8n.triggersRemembered()).toBe(1);
+
+	n8n.forgetAcceptedEvents('wf-1', 'Feishu Minutes Event Trigger');
+
+	expect(n8n.triggersRemembered()).toBe(0);
+	// published again: the copy is still known, from the workflow's static data
+	expect(await once(n8n, db, seen)).toEqual({ status: 200, started: false });
+});

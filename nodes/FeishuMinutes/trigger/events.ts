@@ -26,6 +26,22 @@ const MAX_SEEN = 2000;
  */
 const accepted = new Map<string, Map<string, number>>();
 
+/** The key of one trigger's memory: the same node in manual (test URL) and production runs is kept apart. */
+function memoryKey(mode: string, workflowId: string | undefined, nodeName: string): string {
+	return `${mode}:${workflowId ?? ''}:${nodeName}`;
+}
+
+/** Unpublished: this process forgets the trigger's accepted IDs (static data keeps them for a re-publish). */
+export function forgetAcceptedEvents(workflowId: string | undefined, nodeName: string): void {
+	const suffix = memoryKey('', workflowId, nodeName);
+	for (const key of accepted.keys()) if (key.endsWith(suffix)) accepted.delete(key);
+}
+
+/** How many triggers this process holds accepted IDs for. */
+export function triggersRemembered(): number {
+	return accepted.size;
+}
+
 const WAIT = { timeoutMs: 30 * 60 * 1000, pollIntervalMs: 30 * 1000 };
 
 /**
@@ -67,7 +83,7 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
  */
 function claim(context: IWebhookFunctions, eventId: string, createdAt: number): boolean {
 	const state = context.getWorkflowStaticData('node');
-	const key = `${context.getMode()}:${context.getWorkflow().id ?? ''}:${context.getNode().name}`;
+	const key = memoryKey(context.getMode(), context.getWorkflow().id, context.getNode().name);
 	const memory = accepted.get(key) ?? new Map<string, number>();
 	accepted.set(key, memory);
 	const stored = (state.events && typeof state.events === 'object' ? state.events : {}) as Record<string, unknown>;
