@@ -20,7 +20,7 @@ export class FeishuMinutesEventTrigger implements INodeType {
 		icon: { light: 'file:../../icons/feishu.svg', dark: 'file:../../icons/feishu.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On new minute"}}',
+		subtitle: '={{($parameter["events"] || []).includes("vc.meeting.all_meeting_ended_v1") ? "On new minute or ended meeting" : "On new minute"}}',
 		description: 'Starts the workflow the moment Feishu / Lark pushes a new minute (no polling)',
 		defaults: { name: 'Feishu Minutes Event Trigger' },
 		inputs: [],
@@ -30,7 +30,7 @@ export class FeishuMinutesEventTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'In the Feishu developer console: 1) Events & Callbacks → Encryption Strategy: copy the Encrypt Key and Verification Token into the credential; 2) Event Configuration: "Send events to developer server", paste this node\'s Production URL as the Request URL; 3) add the event "Minutes generated" (minutes.minute.generated_v1); 4) enable minutes:minutes.basic:read and publish a version. Publishing this workflow turns the event on for the connected user.',
+					'In the Feishu developer console: 1) Events & Callbacks → Encryption Strategy: copy the Encrypt Key and Verification Token into the credential; 2) Event Configuration: "Send events to developer server", paste this node\'s Production URL as the Request URL; 3) add the event "Minutes generated" (minutes.minute.generated_v1), and "Meeting ended" (vc.meeting.all_meeting_ended_v1) for Meeting Ended; 4) enable minutes:minutes.basic:read (and vc:record:readonly for meetings) and publish a version. Publishing this workflow turns the event on for the connected user.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -41,6 +41,12 @@ export class FeishuMinutesEventTrigger implements INodeType {
 				type: 'multiOptions',
 				options: [
 					{ name: 'New Minute', value: 'minutes.minute.generated_v1', description: 'A minute of the connected user was generated' },
+					{
+						name: 'Meeting Ended (Recorded)',
+						value: 'vc.meeting.all_meeting_ended_v1',
+						description:
+							'A meeting the connected user owns ended and was recorded: starts once its recording and minute are there (waits up to 30 minutes), once per meeting. Needs the app event "Meeting ended" and the scope vc:record:readonly.',
+					},
 					{
 						name: 'Meeting Recording Ready',
 						value: 'vc.meeting.recording_ready_v1',

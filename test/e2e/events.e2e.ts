@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import type { IWorkflowBase } from 'n8n-workflow';
 
 import { connectedUser } from '../harness/fixtures';
-import { FeishuSimulator, pushEvent, sendChallenge, transcript } from '../simulator/FeishuSimulator';
+import { FeishuSimulator, MEETING_ENDED_EVENT, meetingEndedEvent, pushEvent, sendChallenge, transcript } from '../simulator/FeishuSimulator';
 import { e2eVersion, installN8n, installPackedPackage, N8n, ROOT } from './n8n';
 
 const MINUTE = 'obcnpushedminute00000001';
+/** The minute a recorded meeting of the connected user became. */
+const MEETING_MINUTE = 'obcnmeetingended00000001';
 const SECRETS = { encryptKey: 'e2e-encrypt-key-0123456789', verificationToken: 'e2e-verification-token-abc' };
 /** At most 16 characters: n8n 1.x saves no static data (seen event IDs, the subscription) for a longer workflow ID. */
 const WORKFLOW_ID = 'feishuMinPush001';
@@ -24,7 +26,7 @@ let port: number;
 let url: string;
 let folder: string;
 
-const saved = () => (existsSync(folder) ? readdirSync(folder).filter((name) => name.startsWith(MINUTE)) : []);
+const saved = (minute = MINUTE) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.startsWith(minute)) : []);
 
 async function startN8n(): Promise<void> {
 	server = await n8n.start(port);
@@ -46,9 +48,9 @@ async function stopN8n(): Promise<void> {
 	server = undefined;
 }
 
-async function waitForFiles(count: number, timeoutMs = 30_000): Promise<number> {
+async function waitForFiles(count: number, timeoutMs = 30_000, minute = MINUTE): Promise<number> {
 	const started = Date.now();
-	while (saved().length < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
+	while (saved(minute).length < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
 	return Date.now() - started;
 }
 
@@ -67,11 +69,12 @@ beforeAll(async () => {
 	const save = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile')!;
 	save.parameters = { ...save.parameters, fileName: `=${folder}/{{ $json.minuteToken }}-{{ $execution.id }}.txt` };
 	workflow.id = WORKFLOW_ID;
+	const trigger = workflow.nodes.find((node) => node.type.endsWith('feishuMinutesEventTrigger'))!;
+	trigger.parameters = { ...trigger.parameters, events: ['minutes.minute.generated_v1', MEETING_ENDED_EVENT] };
 	await n8n.importJson('workflow', [workflow]);
 	await n8n.publish(WORKFLOW_ID);
 
 	port = 16678 + Math.floor(Math.random() * 1000);
-	const trigger = workflow.nodes.find((node) => node.type.endsWith('feishuMinutesEventTrigger'))!;
 	url = `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/feishu-minutes`;
 	await startN8n();
 }, 1_200_000);
@@ -108,6 +111,25 @@ test('a signed, encrypted event starts the workflow once, whose file holds the t
 	expect((await pushEvent(url, { ...SECRETS, minuteToken: MINUTE, eventId: first.eventId })).statuses).toEqual([200]);
 	await new Promise((done) => setTimeout(done, 3000));
 	expect(saved()).toHaveLength(1);
+});
+
+test('a recorded meeting of the connected user ended: its minute\'s transcript once; a copy under a new event ID and others\' meetings start nothing', async () => {
+	feishu.addMinute({ token: MEETING_MINUTE, title: 'Weekly sync', createTime: Date.now() });
+	const ended = { startTime: Date.now() - 3600_000, endTime: Date.now() - 60_000 };
+	const mine = feishu.addMeeting({ id: '7100000000000000901', topic: 'Weekly sync', ...ended, recording: { minuteToken: MEETING_MINUTE } });
+	const others = feishu.addMeeting({ id: '7100000000000000902', topic: 'Board', ownerId: 'ou_other_user', ...ended, recording: { minuteToken: MEETING_MINUTE } });
+
+	expect((await pushEvent(url, { ...SECRETS, eventType: MEETING_ENDED_EVENT, event: meetingEndedEvent(mine) })).statuses).toEqual([200]);
+	await waitForFiles(1, 30_000, MEETING_MINUTE);
+	expect(saved(MEETING_MINUTE)).toHaveLength(1);
+	expect(readFileSync(join(folder, saved(MEETING_MINUTE)[0]), 'utf8')).toBe(transcript('txt', true, true));
+
+	expect((await pushEvent(url, { ...SECRETS, eventType: MEETING_ENDED_EVENT, event: meetingEndedEvent(mine) })).statuses).toEqual([200]);
+	expect((await pushEvent(url, { ...SECRETS, eventType: MEETING_ENDED_EVENT, event: meetingEndedEvent(others) })).statuses).toEqual([200]);
+	await new Promise((done) => setTimeout(done, 3000));
+	expect(saved(MEETING_MINUTE)).toHaveLength(1);
+	// the other user's meeting was asked about once, and refused (121005)
+	expect(feishu.requestsTo(`/meetings/${others.id}/recording`)).toHaveLength(1);
 });
 
 test.each([

@@ -1,28 +1,33 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * A stand-in for Feishu's Open Platform on 127.0.0.1, at least as strict as Feishu: the token
- * endpoints, the Minutes endpoints with every documented error, scopes per token, rate limits per app
- * and endpoint, search's own budget and limits, single-use refresh tokens, and a separate file server
- * (another port, so another host to clients) for downloads. Rules are in contract.ts.
+ * endpoints, the Minutes endpoints with every documented error, the VC and calendar endpoints (meetings.ts,
+ * calendar.ts), scopes per token, rate limits per app and endpoint, search's own budget and limits, single-use
+ * refresh tokens, and a separate file server (another port, so another host to clients) for downloads. Rules are in contract.ts.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Accounts, type Caller, DEFAULT_APP, FEISHU_TOKEN_LIFETIMES, type Reply } from './accounts';
-import { ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
-import { DEV_EVENT_SECRETS, pushEvent } from './events';
+import { Budgets } from './budgets';
+import { calendarRoute } from './calendar';
+import { ENDPOINT_BUDGETS, ENDPOINT_SCOPES, PLATFORM_ERRORS, type Rule } from './contract';
+import { handleControl } from './control';
+import { Faults } from './faults';
 import { type DownloadFault, FileHost } from './files';
+import { meetingRoute, sendAnswer } from './meetings';
 import { answerMinute, sendMediaError } from './minutes';
-import type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
+import type { Fault, RecordedRequest, SimulatedMeeting, SimulatedMinute, SimulatorOptions } from './types';
 import { close, delay, drawMs, listen, readBody, sendJson } from './http';
 import { searchAnswer } from './search';
 
 export { DEFAULT_APP } from './accounts';
-export { DEFAULT_CREATE_TIME, MEDIA_ERRORS, RULES, type Rule } from './contract';
+export { DEFAULT_CREATE_TIME, DEFAULT_MEETING_START, DEFAULT_USER_OPEN_ID, MEDIA_ERRORS, RULES, VC_ERRORS, type Rule } from './contract';
 export { mediaBytes, mediaChunk, transcript } from './content';
-export type { Fault, RecordedRequest, SimulatedMinute, SimulatorOptions } from './types';
+export type { Fault, RecordedRequest, SimulatedMeeting, SimulatedMinute, SimulatorOptions } from './types';
 export type { DownloadFault } from './files';
-export { DEV_EVENT_SECRETS, pushEvent, sendChallenge } from './events';
+export { DEV_EVENT_SECRETS, MEETING_ENDED_EVENT, meetingEndedEvent, pushEvent, sendChallenge } from './events';
+export { primaryCalendarId } from './calendar';
 
 const MINUTE_PATH = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/;
 
@@ -31,16 +36,12 @@ export class FeishuSimulator {
 
 	readonly minutes = new Map<string, SimulatedMinute>();
 
+	readonly meetings = new Map<string, SimulatedMeeting>();
+
 	readonly accounts: Accounts;
 
 	/** Event subscription calls, in order: 'on' (subscription) or 'off' (unsubscription). */
 	readonly subscriptionCalls: Array<'on' | 'off'> = [];
-
-	/** Answers refused for the rate limit or the search budget (HTTP 429). */
-	rateLimited = 0;
-
-	/** The same, by app and endpoint. */
-	readonly rateLimitedBy: Record<string, number> = {};
 
 	/** Most API requests in flight at the same moment. */
 	maxInFlight = 0;
@@ -53,13 +54,9 @@ export class FeishuSimulator {
 
 	private readonly relaxed: Set<Rule>;
 
-	/** Request arrival times per app and budget, for the sliding windows. */
-	private readonly arrivals = new Map<string, number[]>();
+	private readonly budgets = new Budgets();
 
-	private readonly faults: Fault[] = [];
-
-	/** Paths that answer a fault until a given time (an outage), whatever the request. */
-	private readonly outages: Array<{ fault: Fault; until: number }> = [];
+	private readonly faults = new Faults();
 
 	private apiServer?: Server;
 
@@ -78,6 +75,16 @@ export class FeishuSimulator {
 
 	get tokenRequests(): number {
 		return this.accounts.tokenRequests;
+	}
+
+	/** Answers refused for a rate limit or the search budget (HTTP 429). */
+	get rateLimited(): number {
+		return this.budgets.rateLimited;
+	}
+
+	/** The same, by app and endpoint. */
+	get rateLimitedBy(): Record<string, number> {
+		return this.budgets.rateLimitedBy;
 	}
 
 	get userTokenRefreshes(): number {
@@ -109,14 +116,19 @@ export class FeishuSimulator {
 		return minute;
 	}
 
+	addMeeting(meeting: SimulatedMeeting): SimulatedMeeting {
+		this.meetings.set(meeting.id, meeting);
+		return meeting;
+	}
+
 	/** Every issued access token (tenant and user) becomes invalid, as after expiry. */
 	revokeTokens(): void {
 		this.accounts.revokeAccessTokens();
 	}
 
-	/** A user who completed consent, asking for `requestedScope`: their tokens and what was granted. */
-	issueUserTokens(requestedScope: string): { access_token: string; refresh_token: string; scope: string } {
-		return this.accounts.connectUser(requestedScope);
+	/** A user (default DEFAULT_USER_OPEN_ID) who completed consent, asking for `requestedScope`: their tokens and what was granted. */
+	issueUserTokens(requestedScope: string, openId?: string): { access_token: string; refresh_token: string; scope: string } {
+		return this.accounts.connectUser(requestedScope, openId);
 	}
 
 	/** The default app's scopes, as enabled (and published) in the developer console. */
@@ -145,14 +157,12 @@ export class FeishuSimulator {
 
 	/** The next API request whose path includes `fault.pathIncludes` gets this raw answer instead. */
 	injectFault(fault: Fault): void {
-		this.faults.push(fault);
+		this.faults.inject(fault);
 	}
 
 	/** Every API request whose path includes `fault.pathIncludes` gets this answer for `ms` (an outage). */
 	injectOutage(fault: Fault, ms: number): void {
-		const now = Date.now();
-		for (let i = this.outages.length - 1; i >= 0; i--) if (this.outages[i].until <= now) this.outages.splice(i, 1);
-		this.outages.push({ fault, until: now + ms });
+		this.faults.outage(fault, ms);
 	}
 
 	requestsTo(pathPart: string): RecordedRequest[] {
@@ -167,6 +177,7 @@ export class FeishuSimulator {
 			userTokenRefreshes: this.userTokenRefreshes,
 			refreshTokenReuses: this.accounts.refreshTokenReuses,
 			mediaRequests: this.requestsTo('/media').length,
+			recordingRequests: this.requestsTo('/recording').length,
 			rateLimited: this.rateLimited,
 			maxInFlight: this.maxInFlight,
 			downloads: downloads.length,
@@ -184,22 +195,10 @@ export class FeishuSimulator {
 		recorded.body = body;
 		if (this.options.latencyMs) await delay(drawMs(this.options.latencyMs));
 
-		const faultIndex = this.faults.findIndex((fault) => path.includes(fault.pathIncludes));
-		const outage = this.outages.find((candidate) => path.includes(candidate.fault.pathIncludes) && Date.now() < candidate.until);
-		if (faultIndex >= 0 || outage) {
-			const fault = outage?.fault ?? this.faults.splice(faultIndex, 1)[0];
-			if (fault.reset) {
-				req.socket.destroy();
-				return;
-			}
-			res.writeHead(fault.status ?? 500, fault.headers ?? { 'Content-Type': 'text/html' });
-			// a proxy that echoes the request's token back
-			res.end((fault.body ?? '').split('{{token}}').join(req.headers.authorization?.replace(/^Bearer /, '') ?? ''));
-			return;
-		}
+		if (this.faults.answered(path, req, res)) return;
 
 		const [route, query = ''] = path.split('?', 2);
-		if (route.startsWith('/__simulator/')) return this.handleControl(req.method ?? 'GET', route, body, res);
+		if (route.startsWith('/__simulator/')) return handleControl(this, req.method ?? 'GET', route, body, res);
 		if (req.method === 'GET' && route === '/open-apis/authen/v1/authorize') {
 			const answer = this.accounts.authorize(new URLSearchParams(query));
 			if ('location' in answer) {
@@ -231,6 +230,13 @@ export class FeishuSimulator {
 			if (caller) reply(res, searchAnswer([...this.minutes.values()], new URLSearchParams(query), body, (rule) => this.enforces(rule)));
 			return;
 		}
+		const meetingApi = meetingRoute(req.method ?? 'GET', route) ?? calendarRoute(req.method ?? 'GET', route);
+		if (meetingApi) {
+			const caller = this.admit(req, res, meetingApi.endpoint);
+			const request = { param: meetingApi.param, query: new URLSearchParams(query), body, meetings: this.meetings, enforces: (rule: Rule) => this.enforces(rule) };
+			if (caller) sendAnswer(res, meetingApi.answer({ ...request, caller }));
+			return;
+		}
 		const minuteApi = MINUTE_PATH.exec(path);
 		if (req.method === 'GET' && minuteApi) {
 			const [, token, endpoint, params] = minuteApi;
@@ -259,30 +265,10 @@ export class FeishuSimulator {
 		}
 		const budget =
 			endpoint === 'search'
-				? this.enforces('searchBudget') && { limit: 100, windowMs: 60_000 }
-				: this.enforces('rateLimits') && { limit: this.options.rateLimitPerSecond ?? 5, windowMs: 1000 };
-		if (budget && budget.limit > 0 && this.overBudget(`${caller.appId} ${endpoint}`, budget.limit, budget.windowMs, res)) return undefined;
-		return caller;
-	}
-
-	private handleControl(method: string, path: string, body: string, res: ServerResponse): void {
-		if (method === 'GET' && path === '/__simulator/stats') return sendJson(res, 200, this.stats());
-		if (method === 'POST' && path === '/__simulator/revoke-tokens') {
-			this.revokeTokens();
-			return sendJson(res, 200, { ok: true });
-		}
-		if (method === 'POST' && path === '/__simulator/push-event') {
-			// `npm run dev`: Feishu pushing "a new minute" to a Request URL, as the console's event would
-			const { url, minuteToken } = JSON.parse(body || '{}') as { url?: string; minuteToken?: string };
-			if (!url) return sendJson(res, 400, { error: 'give {"url": the trigger\'s production URL, "minuteToken": …}' });
-			void pushEvent(url, { ...DEV_EVENT_SECRETS, minuteToken, retryDelaysMs: [1000, 5000] }).then((result) => sendJson(res, 200, result));
-			return;
-		}
-		if (method === 'POST' && path === '/__simulator/minutes') {
-			this.addMinute(JSON.parse(body) as SimulatedMinute);
-			return sendJson(res, 200, { ok: true });
-		}
-		sendJson(res, 404, { error: 'unknown control path' });
+				? this.enforces('searchBudget') && [{ limit: 100, windowMs: 60_000 }]
+				: this.enforces('rateLimits') && (ENDPOINT_BUDGETS[endpoint] ?? [{ limit: this.options.rateLimitPerSecond ?? 5, windowMs: 1000 }]);
+		const counted = budget ? budget.filter(({ limit }) => limit > 0) : [];
+		return counted.length && this.budgets.over(`${caller.appId} ${endpoint}`, counted, res) ? undefined : caller;
 	}
 
 	private async answerMedia(minuteToken: string, res: ServerResponse): Promise<void> {
@@ -297,24 +283,6 @@ export class FeishuSimulator {
 		}
 
 		sendJson(res, 200, { code: 0, msg: 'success', data: { download_url: this.files.issueUrl(minute.token) } });
-	}
-
-	/** A sliding window per app and budget, as Feishu's gateway enforces "N requests per second / minute". */
-	private overBudget(key: string, limit: number, windowMs: number, res: ServerResponse): boolean {
-		const now = Date.now();
-		const recent = (this.arrivals.get(key) ?? []).filter((at) => now - at < windowMs);
-		this.arrivals.set(key, recent);
-		if (recent.length < limit) {
-			recent.push(now);
-			return false;
-		}
-		this.rateLimited++;
-		this.rateLimitedBy[key] = (this.rateLimitedBy[key] ?? 0) + 1;
-		res.setHeader('x-ogw-ratelimit-limit', String(limit));
-		res.setHeader('x-ogw-ratelimit-reset', String(Math.max(1, Math.ceil((recent[0] + windowMs - now) / 1000))));
-		const { status, code, msg } = PLATFORM_ERRORS.rateLimited;
-		sendJson(res, status, { code, msg });
-		return true;
 	}
 
 	private record(server: 'api' | 'file', req: IncomingMessage): RecordedRequest {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { ALL_SCOPES, OAUTH_ERRORS, PLATFORM_ERRORS, type Rule } from './contract';
+import { ALL_SCOPES, DEFAULT_USER_OPEN_ID, OAUTH_ERRORS, PLATFORM_ERRORS, type Rule } from './contract';
 
 export const DEFAULT_APP = { appId: 'cli_simulator0000001', appSecret: 'simulator-secret-do-not-leak' };
 
@@ -20,6 +20,8 @@ export interface Caller {
 	kind: 'app' | 'user';
 	appId: string;
 	scopes: ReadonlySet<string>;
+	/** The user a user token speaks for; undefined for app tokens. */
+	openId?: string;
 }
 
 /** An answer the HTTP layer sends as JSON. */
@@ -32,6 +34,8 @@ interface UserGrant {
 	appId: string;
 	/** What the user granted: the scopes the authorize request named that the app had enabled. */
 	scopes: Set<string>;
+	/** Who consented. */
+	openId: string;
 }
 
 /** How long what Feishu issues stays valid (with the `tokenExpiry` rule). */
@@ -108,9 +112,13 @@ export class Accounts {
 		return { location: target.href };
 	}
 
-	/** A user who completed consent for `requestedScope` (space separated): their tokens. */
-	connectUser(requestedScope: string, appId = DEFAULT_APP.appId): { access_token: string; refresh_token: string; scope: string } {
-		const grant = this.grantFor(appId, requestedScope);
+	/** A user (`openId`) who completed consent for `requestedScope` (space separated): their tokens. */
+	connectUser(
+		requestedScope: string,
+		openId = DEFAULT_USER_OPEN_ID,
+		appId = DEFAULT_APP.appId,
+	): { access_token: string; refresh_token: string; scope: string } {
+		const grant = this.grantFor(appId, requestedScope, openId);
 		return this.issueUserTokens(grant);
 	}
 
@@ -176,7 +184,7 @@ export class Accounts {
 		if (app.state === 'notInstalled') return platformError(PLATFORM_ERRORS.appNotInstalled);
 		// an app's token has what the app has now; a user's, what the user granted (still enabled for the app)
 		const scopes = user ? new Set([...user.scopes].filter((scope) => app.scopes.has(scope))) : app.scopes;
-		return { kind: user ? 'user' : 'app', appId, scopes };
+		return { kind: user ? 'user' : 'app', appId, scopes, openId: user?.openId };
 	}
 
 	/** Every issued access token (tenant and user) becomes invalid, as after expiry; refresh tokens stay. */
@@ -194,11 +202,11 @@ export class Accounts {
 		return Math.max(1, Math.ceil(ms / 1000));
 	}
 
-	private grantFor(appId: string, requestedScope: string): UserGrant {
+	private grantFor(appId: string, requestedScope: string, openId = DEFAULT_USER_OPEN_ID): UserGrant {
 		const app = this.apps.get(appId);
 		const requested = requestedScope.split(/[\s,]+/).filter(Boolean);
 		// scopes the app has not enabled are left out of the consent page, silently (larksuite/cli #746)
-		return { appId, scopes: new Set(requested.filter((scope) => app?.scopes.has(scope))) };
+		return { appId, openId, scopes: new Set(requested.filter((scope) => app?.scopes.has(scope))) };
 	}
 
 	private issueUserTokens(grant: UserGrant): { access_token: string; refresh_token: string; scope: string } {

@@ -21,6 +21,12 @@ export const RULES = {
 	tokenExpiry: 'tokens expire',
 	/** An access token must start with t- or u- (99991671). */
 	tokenFormat: 'token format t-/u-',
+	/** User tokens: a meeting's recording and details only for its owner, 121005 (DOC-rec, DOC-get: "only meetings owned by the caller"). */
+	meetingOwnerOnly: 'VC: user tokens see only meetings they own',
+	/** Meeting search: a query or a filter, the start-time window at most 31 days, 121003 (Lark's CLI vc_search.go; server unverified). */
+	meetingSearchFilter: 'meeting search needs a filter; window ≤ 31 days',
+	/** Meeting search: at most 150 results in total for one query (DOC-search). */
+	meetingSearchCap: 'meeting search returns ≤ 150 results',
 } as const;
 
 export type Rule = keyof typeof RULES;
@@ -34,6 +40,31 @@ export const ENDPOINT_SCOPES: Record<string, string[]> = {
 	artifacts: ['minutes:minutes.artifacts:read'],
 	search: ['minutes:minutes.search:read'],
 	subscription: ['minutes:minutes.basic:read'],
+	recording: ['vc:record:readonly'],
+	meeting: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+	meetingSearch: ['vc:meeting.search:read'],
+	meetingsByNumber: ['vc:meeting.meetingid:read', 'vc:meeting:readonly'],
+	primaryCalendar: ['calendar:calendar:read', 'calendar:calendar:readonly'],
+	calendarRelations: ['calendar:calendar.event:read', 'calendar:calendar.event:readonly'],
+};
+
+/**
+ * Rate budgets per app of the VC and calendar endpoints (rule `rateLimits`), every window enforced: DOC-rec and DOC-get
+ * (50/s and 1000/min), DOC-search and DOC-lbn (100/min); calendar: our conservative reading, unverified.
+ */
+export const ENDPOINT_BUDGETS: Record<string, Array<{ limit: number; windowMs: number }>> = {
+	recording: [
+		{ limit: 50, windowMs: 1000 },
+		{ limit: 1000, windowMs: 60_000 },
+	],
+	meeting: [
+		{ limit: 50, windowMs: 1000 },
+		{ limit: 1000, windowMs: 60_000 },
+	],
+	meetingSearch: [{ limit: 100, windowMs: 60_000 }],
+	meetingsByNumber: [{ limit: 100, windowMs: 60_000 }],
+	primaryCalendar: [{ limit: 100, windowMs: 60_000 }],
+	calendarRelations: [{ limit: 100, windowMs: 60_000 }],
 };
 
 /** Everything a Minutes app can enable (the default app enables all but the legacy download scope). */
@@ -46,6 +77,12 @@ export const ALL_SCOPES = [
 	'minutes:minutes.transcript:export',
 	'minutes:minutes.artifacts:read',
 	'minutes:minutes.search:read',
+	'vc:record:readonly',
+	'vc:meeting:readonly',
+	'vc:meeting.search:read',
+	'vc:meeting.meetingid:read',
+	'calendar:calendar:read',
+	'calendar:calendar.event:read',
 	'offline_access',
 ];
 
@@ -57,6 +94,22 @@ export const MEDIA_ERRORS: Record<number, { status: number; msg: string }> = {
 	2091004: { status: 400, msg: 'resource deleted' },
 	2091005: { status: 403, msg: 'permission deny' },
 	2091006: { status: 500, msg: 'service internal error' },
+};
+
+/** VC error codes and their HTTP statuses (DOC-end's table; 124002 from Lark's CLI docs, its status 400 is our reading). */
+export const VC_ERRORS: Record<number, { status: number; msg: string }> = {
+	121001: { status: 500, msg: 'internal error' },
+	121003: { status: 400, msg: 'param error' },
+	121004: { status: 404, msg: 'data not exist' },
+	121005: { status: 403, msg: 'no permission' },
+	122002: { status: 404, msg: 'meeting not exist' },
+	124002: { status: 400, msg: 'recording generating' },
+};
+
+/** Calendar refusals (mget_instance_relation_info is undocumented: code and status are our reading). */
+export const CALENDAR_ERRORS: Record<number, { status: number; msg: string }> = {
+	191001: { status: 400, msg: 'invalid calendar_id' },
+	99992402: { status: 400, msg: 'field validation failed' },
 };
 
 /** General platform codes (Feishu's generic error-code page; it gives no HTTP status, 400 is what SDK users report). */
@@ -92,3 +145,12 @@ export const DEFAULT_CREATE_TIME = 1732406400000;
 
 /** The longest create-time window a search may span (Lark's CLI docs: one month). */
 export const SEARCH_WINDOW_MS = 31 * 24 * 3600 * 1000;
+
+/** Meetings without their own startTime started at 2024-11-24T01:00:00Z. */
+export const DEFAULT_MEETING_START = 1732410000000;
+
+/** Who user tokens speak for unless a test connects someone else. */
+export const DEFAULT_USER_OPEN_ID = 'ou_simulated_owner';
+
+/** VC answers only meetings of the last 90 days (DOC-get, DOC-lbn). */
+export const MEETING_HISTORY_MS = 90 * 24 * 3600 * 1000;

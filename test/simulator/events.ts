@@ -7,6 +7,9 @@
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 
+import { meetingFacts, unixSeconds } from './meetings';
+import type { SimulatedMeeting } from './types';
+
 export interface AppSecrets {
 	encryptKey?: string;
 	verificationToken?: string;
@@ -18,6 +21,8 @@ export const DEV_EVENT_SECRETS: AppSecrets = { encryptKey: 'simulator-encrypt-ke
 export interface PushOptions extends AppSecrets {
 	minuteToken?: string;
 	eventType?: string;
+	/** The event body; default a new minute's (`minute_token`, `subscriber_ids`). */
+	event?: Record<string, unknown>;
 	eventId?: string;
 	/** The signed timestamp, in seconds (default now): an old one is a replay. */
 	timestamp?: number;
@@ -78,7 +83,7 @@ export async function pushEvent(url: string, options: PushOptions): Promise<{ ev
 			app_id: options.appId ?? 'cli_simulator0000001',
 			tenant_key: 'simulated_tenant',
 		},
-		event: {
+		event: options.event ?? {
 			minute_token: options.minuteToken,
 			subscriber_ids: [{ open_id: 'ou_simulated_owner', union_id: 'on_simulated_owner', user_id: 'simulated' }],
 		},
@@ -99,4 +104,33 @@ export async function pushEvent(url: string, options: PushOptions): Promise<{ ev
 		if (response?.status === 200) break;
 	}
 	return { eventId, statuses };
+}
+
+/** The event type of "a meeting in the tenant ended". */
+export const MEETING_ENDED_EVENT = 'vc.meeting.all_meeting_ended_v1';
+
+/** A user as VC events name them: every ID type, derived from the open_id. */
+const eventUser = (openId: string) => ({
+	id: { open_id: openId, union_id: openId.replace(/^ou_/, 'on_'), user_id: openId.replace(/^ou_/, '') },
+	user_role: 1,
+	user_type: 1,
+});
+
+/** The body of `vc.meeting.all_meeting_ended_v1` for a meeting (node-sdk events-template.ts); push it with `eventType: MEETING_ENDED_EVENT`. */
+export function meetingEndedEvent(meeting: SimulatedMeeting): Record<string, unknown> {
+	const facts = meetingFacts(meeting, Infinity);
+	return {
+		meeting: {
+			id: facts.id,
+			topic: facts.topic,
+			meeting_no: facts.number,
+			meeting_source: 1,
+			start_time: unixSeconds(facts.startTime),
+			end_time: unixSeconds(facts.endTime ?? Date.now()),
+			host_user: eventUser(facts.organizerId),
+			owner: eventUser(facts.ownerId),
+			...(facts.calendarEventId ? { calendar_event_id: facts.calendarEventId } : {}),
+		},
+		operator: eventUser(facts.organizerId),
+	};
 }

@@ -22,6 +22,34 @@ export interface SimulatedMinute {
 	createTime?: number;
 }
 
+/** A video meeting (VC); IDs are 19-digit strings, times ms since epoch (Feishu's clock). */
+export interface SimulatedMeeting {
+	id: string;
+	/** The 9-digit meeting number; default the id's last 9 digits. */
+	number?: string;
+	topic?: string;
+	/** Default 2024-11-24T01:00:00Z. */
+	startTime?: number;
+	/** Undefined (or later than now): still running, so not searchable and without a recording yet. */
+	endTime?: number;
+	/** open_id of the owner; default 'ou_simulated_owner'. */
+	ownerId?: string;
+	/** open_id of the organizer (host); default the owner. */
+	organizerId?: string;
+	/** open_ids of those who took part; default [owner]. */
+	participantIds?: string[];
+	/** Absent: the meeting was not recorded. */
+	recording?: {
+		minuteToken: string;
+		/** Still generating: the first N recording requests answer 124002. */
+		readyAfterPolls?: number;
+		/** Default 30 min. */
+		durationMs?: number;
+	};
+	/** The calendar event (instance) the meeting belongs to. */
+	calendarEventId?: string;
+}
+
 export interface SimulatorOptions {
 	apps?: Record<string, string>;
 	/** Rules of contract.ts this simulator does not enforce. */

@@ -303,19 +303,28 @@ test('every operation of Feishu Minutes renders its parameters (the version a ne
 	await openWorkflow(workflow.id);
 	const ndv = await openNode('Feishu Minutes');
 	const parameters = ndv.getByTestId('node-parameters');
-	const operation = description.properties.find((property) => property.name === 'operation')!;
+	const resourceNames = Object.fromEntries(
+		(description.properties.find((property) => property.name === 'resource')!.options as Array<{ name: string; value: string }>).map((option) => [option.value, option.name]),
+	);
+	// one Operation list per resource (Minute, Meeting)
+	const operationLists = description.properties.filter((property) => property.name === 'operation');
 	const seen: Record<string, string[]> = {};
-	for (const option of operation.options as Array<{ name: string; value: string }>) {
-		await choose(parameters.getByTestId('parameter-input-operation'), option.name);
-		const expected = visibleLabels(description, typeVersion, { resource: 'minute', operation: option.value });
-		for (const label of expected) {
-			await expectVisible(parameters.getByTestId('parameter-item').filter({ hasText: label }).first());
+	for (const operation of operationLists) {
+		const resource = String(operation.displayOptions?.show?.resource?.[0]);
+		await choose(parameters.getByTestId('parameter-input-resource'), resourceNames[resource]);
+		for (const option of operation.options as Array<{ name: string; value: string }>) {
+			await choose(parameters.getByTestId('parameter-input-operation'), option.name);
+			const expected = visibleLabels(description, typeVersion, { resource, operation: option.value });
+			for (const label of expected) {
+				await expectVisible(parameters.getByTestId('parameter-item').filter({ hasText: label }).first());
+			}
+			seen[`${resource}:${option.value}`] = expected;
+			await closeToasts();
+			await shot(`05-operation-${resource}-${option.value}`);
 		}
-		seen[option.value] = expected;
-		await closeToasts();
-		await shot(`05-operation-${option.value}`);
 	}
-	expect(Object.keys(seen).length).toBe((operation.options ?? []).length);
+	expect(Object.keys(seen).length).toBe(operationLists.reduce((count, operation) => count + (operation.options ?? []).length, 0));
+	expect(Object.keys(seen)).toContain('meeting:getRecording');
 });
 
 test('the Minute field (version 2): From List shows the minutes Search finds, picking one runs; By URL and By ID are offered', async () => {

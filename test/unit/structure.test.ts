@@ -13,8 +13,8 @@ import type { OperationModule } from '../../nodes/FeishuMinutes/actions/operatio
 import { POLL_ENDPOINTS } from '../../nodes/FeishuMinutes/trigger/poll';
 
 const ROOT = join(__dirname, '..', '..');
-const operations = Object.values(resources).flatMap(({ operations: byValue }) =>
-	Object.entries(byValue as Record<string, OperationModule>).map(([value, module]) => ({ value, module })),
+const operations = Object.entries(resources).flatMap(([resource, { operations: byValue }]) =>
+	Object.entries(byValue as Record<string, OperationModule>).map(([value, module]) => ({ resource, value, module })),
 );
 const requestedScopes = String(new FeishuOAuth2Api().properties.find((property) => property.name === 'scope')?.default).split(' ');
 
@@ -27,7 +27,7 @@ function sourceFiles(dir: string): string[] {
 const sources = [...sourceFiles(join(ROOT, 'nodes')), ...sourceFiles(join(ROOT, 'credentials'))];
 
 test('the OAuth2 credential requests a scope of every operation and of the trigger, and offline_access', () => {
-	for (const endpoint of [...operations.map(({ module }) => module.endpoint), ...POLL_ENDPOINTS]) {
+	for (const endpoint of [...operations.flatMap(({ module }) => [module.endpoint, ...(module.alsoCalls ?? [])]), ...POLL_ENDPOINTS]) {
 		if (!endpoint.identities.includes('user')) continue;
 		expect({ endpoint: endpoint.name, granted: endpoint.scopes.some((scope) => requestedScopes.includes(scope)) }).toEqual({
 			endpoint: endpoint.name,
@@ -45,19 +45,31 @@ test('the README\'s scope table lists exactly the scopes the credential requests
 	const rows = table.split('\n').filter((line) => /^ *\| [A-Z]/.test(line) && !line.trim().startsWith('| Operation'));
 	const readmeScopes = rows.map((row) => /`([^`]+)`/.exec(row.split('|')[2])?.[1]);
 	expect(new Set(readmeScopes)).toEqual(new Set(requestedScopes.filter((scope) => scope !== 'offline_access')));
-	for (const { module } of operations) {
-		expect(rows.find((row) => row.split('|')[1].trim() === module.option.name)).toContain(`\`${module.endpoint.scopes[0]}\``);
+	// a row names the operation, or "Resource: Operation" and what it is used for
+	const rowsOf = (resource: string, name: string) =>
+		rows.filter((row) => [name, `${resources[resource as keyof typeof resources].name}: ${name}`].some((label) => row.split('|')[1].trim().startsWith(label)));
+	for (const { resource, module } of operations) {
+		for (const endpoint of [module.endpoint, ...(module.alsoCalls ?? [])]) {
+			expect({ operation: module.option.name, rows: rowsOf(resource, module.option.name).some((row) => row.includes(`\`${endpoint.scopes[0]}\``)) }).toEqual({
+				operation: module.option.name,
+				rows: true,
+			});
+		}
 	}
 });
 
 test('every operation in the Operation list has an implementation, a subtitle and its own fields only', () => {
 	const { properties, subtitle } = new FeishuMinutes().description;
-	const listed = properties.filter((property) => property.name === 'operation').flatMap((property) => property.options ?? []);
-	expect(listed.map((option) => (option as { value: string }).value).sort()).toEqual(operations.map(({ value }) => value).sort());
-	for (const { value, module } of operations) {
-		expect(subtitle).toContain(`"${value}":"${module.option.name}"`);
+	const listed = properties
+		.filter((property) => property.name === 'operation')
+		.flatMap((property) => (property.options ?? []).map((option) => `${String(property.displayOptions?.show?.resource)}:${(option as { value: string }).value}`));
+	expect(listed.sort()).toEqual(operations.map(({ resource, value }) => `${resource}:${value}`).sort());
+	for (const { resource, value, module } of operations) {
+		expect(subtitle).toContain(`"${resource}:${value}":"${module.option.name}"`);
 		for (const field of module.fields) {
-			const shown = properties.filter((property) => property.name === field.name && property.displayOptions?.show?.operation?.includes(value));
+			const shown = properties.filter(
+				(property) => property.name === field.name && property.displayOptions?.show?.operation?.includes(value) && property.displayOptions?.show?.resource?.includes(resource),
+			);
 			// a field may exist once per node version (the Minute field: text in v1, a resource locator from v2)
 			expect(shown).toHaveLength(module.fields.filter((other) => other.name === field.name).length);
 		}

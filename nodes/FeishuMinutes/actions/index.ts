@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { meetingOperations } from './meeting';
 import { minuteOperations } from './minute';
 import type { OperationModule } from './operation';
 import { requestOptionsProperty, type RequestOptionName } from './options';
@@ -8,6 +9,7 @@ import { requestOptionsProperty, type RequestOptionName } from './options';
 /** Every resource and its operations. A new operation is one module plus one line in its resource's index. */
 export const resources = {
 	minute: { name: 'Minute', operations: minuteOperations, defaultOperation: 'getMedia' },
+	meeting: { name: 'Meeting', operations: meetingOperations, defaultOperation: 'getRecording' },
 } as const satisfies Record<string, { name: string; operations: Record<string, OperationModule>; defaultOperation: string }>;
 
 type Resource = keyof typeof resources;
@@ -58,13 +60,13 @@ export function resourceProperties(): INodeProperties[] {
 	return properties;
 }
 
-/** The canvas subtitle: the operation's name as the user sees it ("Get Media"). */
+/** The canvas subtitle: the operation's name as the user sees it ("Get Media"); saved v1 nodes have no resource set. */
 export function subtitleExpression(): string {
-	const names = Object.fromEntries(allOperations().map(({ value, module }) => [value, module.option.name]));
-	return `={{ ${JSON.stringify(names)}[$parameter["operation"]] }}`;
+	const names = Object.fromEntries(allOperations().map(({ resource, value, module }) => [`${resource}:${value}`, module.option.name]));
+	return `={{ ${JSON.stringify(names)}[($parameter["resource"] || "minute") + ":" + $parameter["operation"]] }}`;
 }
 
 /** The endpoints the node's operations call (for the scope union). */
 export function operationEndpoints(): Array<OperationModule['endpoint']> {
-	return allOperations().map(({ module }) => module.endpoint);
+	return allOperations().flatMap(({ module }) => [module.endpoint, ...(module.alsoCalls ?? [])]);
 }

@@ -6,6 +6,7 @@ import { MINUTE_FIELD_HINT, MINUTES_LINK, parseMinute } from '../helpers/minuteI
 import type { BinaryStore } from '../transport/binaryStore';
 import type { FeishuClient, ReadyWait } from '../transport/client';
 import type { Endpoint } from '../transport/endpoints';
+import { MEETING_REF_PATTERN, minuteTokenOfMeeting, readMeeting } from './meeting/meetingInput';
 import { readOptions, type RequestOptionName } from './options';
 
 /** What one execution's items share: the client (token, rate budgets), the download slots, the binary store. */
@@ -26,6 +27,8 @@ export interface OperationModule {
 	fields: INodeProperties[];
 	/** The Feishu endpoint it calls: the scopes, identities and rate budget it draws on. */
 	endpoint: Endpoint;
+	/** Endpoints it calls for some inputs or options (a meeting number, a calendar event, details). */
+	alsoCalls?: readonly Endpoint[];
 	/** Options from the shared collection that only some operations use. */
 	options: RequestOptionName[];
 	/** One output item per input item, or several (Search). */
@@ -34,8 +37,9 @@ export interface OperationModule {
 
 /**
  * The Minute field. Version 1 (saved workflows) keeps a plain text field; version 2 picks the minute
- * like n8n's own nodes: From List (a search), By URL, By ID (the token). Both accept a link or a token, also
- * through an expression, and both are checked the same way before any request.
+ * like n8n's own nodes: From List (a search), By URL, By ID (the token), or By Meeting (its recording's
+ * minute). Both accept a link or a token, also through an expression, and both are checked the same way
+ * before any request.
  */
 export const minuteFields: INodeProperties[] = [
 	{
@@ -54,7 +58,7 @@ export const minuteFields: INodeProperties[] = [
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'list', value: '' },
-		description: 'The minute: pick one of the newest, or paste its link or token',
+		description: 'The minute: pick one of the newest, paste its link or token, or give the meeting it was recorded in',
 		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
 		modes: [
 			{
@@ -88,6 +92,16 @@ export const minuteFields: INodeProperties[] = [
 					{ type: 'regex', properties: { regex: '^\\s*[A-Za-z0-9]{24}\\s*$', errorMessage: 'Not a 24-character minute token' } },
 				],
 			},
+			{
+				displayName: 'By Meeting',
+				name: 'meeting',
+				type: 'string',
+				hint: 'The meeting\'s recording is looked up first (one more request, scope vc:record:readonly)',
+				placeholder: '6911188411934433028 or https://vc.feishu.cn/j/337736498',
+				validation: [
+					{ type: 'regex', properties: { regex: MEETING_REF_PATTERN, errorMessage: 'Not a meeting ID, 9-digit meeting number or meeting link' } },
+				],
+			},
 		],
 	},
 ];
@@ -103,10 +117,16 @@ export const binaryPropertyField: INodeProperties = {
 	displayOptions: { show: { output: ['file'] } },
 };
 
-/** Reads the Minute field (text, or a resource locator's value) and rejects bad input before any request. */
-export function readMinuteToken(context: IExecuteFunctions, itemIndex: number): string {
+/**
+ * The minute token the Minute field names (text, or a resource locator's value); bad input is refused
+ * before any request. By Meeting looks the meeting's recording up first, waiting for it with Wait Until Ready.
+ */
+export async function minuteTokenOf(context: IExecuteFunctions, client: FeishuClient, itemIndex: number): Promise<string> {
 	const raw = context.getNodeParameter('minute', itemIndex) as unknown;
 	const locator = raw && typeof raw === 'object' && (raw as { __rl?: unknown }).__rl === true;
+	if (locator && (raw as { mode?: unknown }).mode === 'meeting') {
+		return await minuteTokenOfMeeting(client, readMeeting(context, 'minute', itemIndex, 'Minute'), itemIndex, readReadyWait(context, itemIndex));
+	}
 	const parsed = parseMinute(locator ? (raw as { value?: unknown }).value : raw);
 	if ('token' in parsed) return parsed.token;
 	throw new NodeOperationError(context.getNode(), parsed.problem, {

@@ -43,7 +43,7 @@ export function parseMinute(input: unknown): ParsedMinute {
 }
 
 /** Echoes user input safely: bounded length, control characters escaped. */
-function quote(text: string): string {
+export function quote(text: string): string {
 	const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
 	return JSON.stringify(shown);
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { NOT_READY_CODE, RATE_LIMITED_CODE, SERVER_ERROR_CODE, TOKEN_INVALID_CODES, type FeishuFailure } from './errors';
+import { NOT_READY_CODES, RATE_LIMITED_CODE, SERVER_ERROR_CODES, TOKEN_INVALID_CODES, type FeishuFailure } from './errors';
 
 /** An HTTP answer, whatever its status. */
 export interface HttpAnswer {
@@ -79,8 +79,8 @@ export function classify(answer: Answer, { returnsFile, baseUrl, secrets = [] }:
 	if (body.code === RATE_LIMITED_CODE || answer.statusCode === 429) {
 		return { kind: 'rateLimited', failure, retryAfterMs: retryAfterMs(answer) };
 	}
-	if (body.code === NOT_READY_CODE) return { kind: 'notReady', failure };
-	if (body.code === SERVER_ERROR_CODE || answer.statusCode >= 500) return { kind: 'transient', failure };
+	if (NOT_READY_CODES.has(body.code)) return { kind: 'notReady', failure };
+	if (SERVER_ERROR_CODES.has(body.code) || answer.statusCode >= 500) return { kind: 'transient', failure };
 	return { kind: 'final', failure };
 }
 

@@ -72,6 +72,12 @@ export class FeishuClient {
 		return { data: Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? '')), headers };
 	}
 
+	/** Like `request`, for answers read as text (see Endpoint.returnsText): the whole body, unparsed. */
+	async requestText(endpoint: Endpoint, request: EndpointRequest, itemIndex: number): Promise<string> {
+		const { body } = await this.sendWithRetries(endpoint, request, itemIndex);
+		return Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body ?? {});
+	}
+
 	/**
 	 * A refused token is renewed once; rate limiting, server errors and network failures are retried
 	 * with back-off up to Max Retries; with `wait`, a minute still being transcribed is polled until
@@ -130,7 +136,8 @@ export class FeishuClient {
 		}
 		if (kind === 'notReady' && wait) {
 			const waited = Math.round(wait.timeoutMs / 1000);
-			return { ...failure, description: `The minute was still not ready after waiting ${waited} s. Raise "Ready Timeout" or try again later.` };
+			const what = endpoint.budget === 'recording' ? 'The recording' : 'The minute';
+			return { ...failure, description: `${what} was still not ready after waiting ${waited} s. Raise "Ready Timeout" or try again later.` };
 		}
 		return failure;
 	}
@@ -141,7 +148,7 @@ export class FeishuClient {
 			url: `${this.baseUrl}${request.path}`,
 			qs: request.qs,
 			body: request.body,
-			...(endpoint.returnsFile ? { encoding: 'arraybuffer' as const } : { json: true }),
+			...(endpoint.returnsFile ? { encoding: 'arraybuffer' as const } : endpoint.returnsText ? { encoding: 'text' as const, json: false } : { json: true }),
 			returnFullResponse: true,
 			// Feishu reports most failures in the body's code; classify() reads them.
 			ignoreHttpStatusErrors: true,

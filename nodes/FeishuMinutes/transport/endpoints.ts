@@ -13,6 +13,16 @@ export const RATE_BUDGETS = {
 	minutes: { limit: 5, windowMs: 1000 },
 	/** Minutes search: 100 requests per minute per app (its own page). */
 	search: { limit: 100, windowMs: 60_000 },
+	/** A meeting's recording: 50/s and 1000/min per app; paced by Requests Per Second like the minutes reads. */
+	recording: { limit: 16, windowMs: 1000 },
+	/** A meeting's details: 50/s and 1000/min per app, like the recording. */
+	meeting: { limit: 16, windowMs: 1000 },
+	/** Meeting search: 100 requests per minute per app (its page). */
+	meetingSearch: { limit: 100, windowMs: 60_000 },
+	/** Meetings by number: 100 requests per minute per app (its page). */
+	meetingsByNumber: { limit: 100, windowMs: 60_000 },
+	/** Calendar lookups: no documented figure; 100 per minute stays far inside any calendar limit. */
+	calendar: { limit: 100, windowMs: 60_000 },
 } as const;
 
 export type RateBudget = keyof typeof RATE_BUDGETS;
@@ -24,6 +34,8 @@ export interface Endpoint extends ScopedEndpoint {
 	budget: RateBudget;
 	/** Answers with a file on success (JSON only on errors). */
 	returnsFile?: boolean;
+	/** Answers JSON that must be read as text first (numbers too large for JSON.parse). */
+	returnsText?: boolean;
 	/** Why Feishu may refuse an app token here though `identities` allows it (newer in Feishu than user tokens). */
 	appTokenCaveat?: string;
 }
@@ -83,6 +95,52 @@ export const ENDPOINTS = {
 		scopes: ['minutes:minutes.basic:read'],
 		identities: ['user'],
 		budget: 'minutes',
+	},
+	recording: {
+		name: 'Get Recording',
+		method: 'GET',
+		// the app sees the tenant's recordings; a user only those of meetings they own
+		scopes: ['vc:record:readonly'],
+		identities: ['app', 'user'],
+		budget: 'recording',
+	},
+	meeting: {
+		name: 'Meeting Details',
+		method: 'GET',
+		// the app sees the tenant's meetings, a user only those they own; both only the last 90 days
+		scopes: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+		identities: ['app', 'user'],
+		budget: 'meeting',
+	},
+	meetingSearch: {
+		name: 'Meeting Search',
+		method: 'POST',
+		scopes: ['vc:meeting.search:read'],
+		identities: ['user'],
+		budget: 'meetingSearch',
+	},
+	meetingsByNumber: {
+		name: 'Meeting by Number',
+		method: 'GET',
+		scopes: ['vc:meeting.meetingid:read', 'vc:meeting:readonly'],
+		identities: ['app', 'user'],
+		budget: 'meetingsByNumber',
+	},
+	primaryCalendar: {
+		name: 'Calendar Event',
+		method: 'POST',
+		scopes: ['calendar:calendar:read', 'calendar:calendar:readonly'],
+		identities: ['user'],
+		budget: 'calendar',
+	},
+	calendarEventMeetings: {
+		name: 'Calendar Event',
+		method: 'POST',
+		scopes: ['calendar:calendar.event:read', 'calendar:calendar.event:readonly'],
+		identities: ['user'],
+		budget: 'calendar',
+		// meeting IDs come as JSON numbers beyond 2^53: the body is read as text
+		returnsText: true,
 	},
 } as const satisfies Record<string, Endpoint>;
 
@@ -206,7 +264,7 @@ export async function searchMinutes(client: FeishuClient, query: SearchQuery, li
 }
 
 /** Feishu's format: RFC 3339 with a zone, whole seconds (start rounded down, end up by the caller's margin). */
-function rfc3339(time: number): string {
+export function rfc3339(time: number): string {
 	return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 

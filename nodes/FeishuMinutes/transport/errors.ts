@@ -48,6 +48,32 @@ const FEISHU_ERRORS: Record<number, KnownError> = {
 		message: 'Feishu had an internal error',
 		description: () => 'Feishu failed while serving this minute (service internal error). Try again later.',
 	},
+	121001: {
+		message: 'Feishu had an internal error',
+		description: () => 'Feishu failed while serving this meeting (internal error). Try again later.',
+	},
+	121003: {
+		message: 'Feishu rejected the request as invalid',
+		description: () => 'Feishu says a parameter is malformed (param error). Check the Meeting field and the search filters.',
+	},
+	121004: {
+		message: 'Feishu has no such data for this meeting',
+		description: () =>
+			'The meeting was not recorded, has not ended yet, or is older than Feishu keeps (90 days for meeting details). Check the meeting in Feishu; a recording shorter than about 5 seconds is not kept.',
+	},
+	121005: {
+		message: 'Permission denied for this meeting',
+		description: (scope) =>
+			`With a user's credential Feishu answers only for meetings that user owns (booked or started); use a Feishu API (app) credential to reach every meeting of the tenant. Also check the scope ${scope} and that a version with it is published.`,
+	},
+	122002: {
+		message: 'Meeting not found',
+		description: () => 'No meeting with this ID exists in the app\'s tenant. Check the meeting ID (a long number, not the 9-digit meeting number).',
+	},
+	124002: {
+		message: 'The meeting\'s recording is not ready yet',
+		description: () => 'Feishu is still generating the recording (usually minutes after the meeting ends). Try again later, or turn on the "Wait Until Ready" option.',
+	},
 	99991400: {
 		message: 'Feishu rate limit reached',
 		description: () =>
@@ -94,7 +120,14 @@ export const RATE_LIMITED_CODE = 99991400;
 
 export const NOT_READY_CODE = 2091003;
 
-export const SERVER_ERROR_CODE = 2091006;
+/** A meeting's recording is still being generated (Lark's CLI docs for the recording call). */
+export const RECORDING_NOT_READY_CODE = 124002;
+
+/** Codes that mean "still being processed": worth polling when the user asked to wait. */
+export const NOT_READY_CODES = new Set([NOT_READY_CODE, RECORDING_NOT_READY_CODE]);
+
+/** Feishu's internal errors (Minutes, VC): worth retrying. */
+export const SERVER_ERROR_CODES = new Set([2091006, 121001]);
 
 /** A failure as plain facts: what Feishu (or the network) said, before it is worded for the user. */
 export interface FeishuFailure {

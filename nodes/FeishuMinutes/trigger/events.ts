@@ -4,9 +4,11 @@ import { DEFAULT_CLIENT_OPTIONS } from '../actions/options';
 import { EVENT_MAX_AGE_MS, readDelivery } from '../helpers/events';
 import { FeishuClient } from '../transport/client';
 import { ENDPOINTS, getMinute, getMedia } from '../transport/endpoints';
+import { getRecording } from '../transport/meetings';
+import { awaitRecording, MEETING_ENDED, meetingFacts } from './meetingEnded';
 
 /** The endpoints an event delivery may call: their scopes are part of what the OAuth2 credential asks for. */
-export const EVENT_ENDPOINTS = [ENDPOINTS.subscription, ENDPOINTS.minute, ENDPOINTS.media];
+export const EVENT_ENDPOINTS = [ENDPOINTS.subscription, ENDPOINTS.minute, ENDPOINTS.media, ENDPOINTS.recording];
 
 /**
  * Event IDs are remembered this long: three times the age of the oldest event readDelivery accepts, so
@@ -73,8 +75,42 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 	response.status(200).json({});
 	const wanted = context.getNodeParameter('events', []) as string[];
 	if (!wanted.includes(delivery.eventType) || !claim(context, delivery.eventId, delivery.createdAt)) return { noWebhookResponse: true };
-	const item = await eventItem(context, delivery.eventId, delivery.eventType, delivery.createTime, delivery.event);
+	const base: IDataObject = { eventId: delivery.eventId, eventType: delivery.eventType, eventTime: delivery.createTime };
+	const item =
+		delivery.eventType === MEETING_ENDED
+			? await meetingEndedItem(context, base, delivery.event, delivery.createdAt)
+			: await eventItem(context, { ...base, ...(delivery.event as IDataObject) }, delivery.event.minute_token);
+	if (!item) return { noWebhookResponse: true };
 	return { noWebhookResponse: true, workflowData: [context.helpers.returnJsonArray([item])] };
+}
+
+/**
+ * A meeting ended: once per meeting, the workflow starts when its recording is there (waited for, bounded),
+ * with the minute it became. A meeting without one the connected user can read starts nothing.
+ */
+async function meetingEndedItem(context: IWebhookFunctions, base: IDataObject, event: Record<string, unknown>, createdAt: number): Promise<IDataObject | undefined> {
+	const meeting = meetingFacts(event);
+	if (!meeting) {
+		context.logger.warn(`Feishu Minutes Event Trigger: ignored event ${String(base.eventId)}: it names no meeting ID`);
+		return undefined;
+	}
+	const meetingId = String(meeting.meetingId);
+	// Feishu may send one meeting's end more than once, under new event IDs
+	if (!claim(context, `meeting:${meetingId}`, createdAt)) return undefined;
+	const endedAt = typeof meeting.endTime === 'string' ? Date.parse(meeting.endTime) : createdAt;
+	try {
+		const client = await FeishuClient.create(context, 'user', DEFAULT_CLIENT_OPTIONS);
+		const outcome = await awaitRecording(async () => await getRecording(client, meetingId, 0), endedAt);
+		if (outcome.kind === 'none') {
+			context.logger.debug(`Feishu Minutes Event Trigger: meeting ${meetingId} ended; nothing to start: ${outcome.reason}`);
+			return undefined;
+		}
+		if (outcome.kind === 'failed') return { ...base, ...meeting, minuteToken: null, detailsError: outcome.error };
+		const { minuteToken, url, duration } = outcome.recording;
+		return await eventItem(context, { ...base, ...meeting, recordingUrl: url, recordingDuration: duration ?? null }, minuteToken);
+	} catch (error) {
+		return { ...base, ...meeting, minuteToken: null, detailsError: (error as Error).message };
+	}
 }
 
 /**
@@ -109,15 +145,9 @@ function claim(context: IWebhookFunctions, eventId: string, createdAt: number): 
 }
 
 /** The item a workflow starts with: the event's facts, and the minute's details when asked. */
-async function eventItem(
-	context: IWebhookFunctions,
-	eventId: string,
-	eventType: string,
-	createTime: string,
-	event: Record<string, unknown>,
-): Promise<IDataObject> {
-	const item: IDataObject = { eventId, eventType, eventTime: createTime, ...(event as IDataObject) };
-	const minuteToken = typeof event.minute_token === 'string' ? event.minute_token : undefined;
+async function eventItem(context: IWebhookFunctions, facts: IDataObject, minuteTokenValue: unknown): Promise<IDataObject> {
+	const item: IDataObject = { ...facts };
+	const minuteToken = typeof minuteTokenValue === 'string' ? minuteTokenValue : undefined;
 	if (minuteToken === undefined) return item;
 	item.minuteToken = minuteToken;
 	const includeDetails = context.getNodeParameter('includeDetails', true) as boolean;

@@ -5,7 +5,7 @@ import { backoffDelay } from '../../helpers/RateLimiter';
 import { downloadMedia } from '../../transport/download';
 import { ENDPOINTS, getMedia } from '../../transport/endpoints';
 import { readOptions } from '../options';
-import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
+import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, minuteTokenOf, readReadyWait } from '../operation';
 
 /** Feishu's download URLs stay valid for one day. */
 const DOWNLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -50,10 +50,10 @@ export const options: OperationModule['options'] = ['downloadDeadlineMinutes', '
  * tried again with a fresh URL, up to Max Retries times, with growing pauses.
  */
 export async function execute(this: IExecuteFunctions, { client, downloads, store }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
-	const minuteToken = readMinuteToken(this, itemIndex);
 	const output = this.getNodeParameter('output', itemIndex, 'url') as 'url' | 'file';
 	const binaryPropertyName = output === 'file' ? readBinaryPropertyName(this, itemIndex) : undefined;
 	const { timeoutSeconds, downloadDeadlineMinutes, maxRetries } = readOptions(this, itemIndex);
+	const minuteToken = await minuteTokenOf(this, client, itemIndex);
 
 	for (let attempt = 0; ; attempt++) {
 		const requestedAt = Date.now();

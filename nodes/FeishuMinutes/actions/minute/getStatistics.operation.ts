@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ENDPOINTS, getStatistics } from '../../transport/endpoints';
-import { minuteFields, type OperationModule, type OperationRun, readMinuteToken, readReadyWait } from '../operation';
+import { minuteFields, type OperationModule, type OperationRun, minuteTokenOf, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Statistics',
@@ -17,7 +17,7 @@ export const options: OperationModule['options'] = ['waitUntilReady', 'pollInter
 
 /** View counts and who viewed the minute when. */
 export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
-	const minuteToken = readMinuteToken(this, itemIndex);
+	const minuteToken = await minuteTokenOf(this, client, itemIndex);
 	const statistics = await getStatistics(client, minuteToken, itemIndex, readReadyWait(this, itemIndex));
 	return { json: { minuteToken, ...statistics }, pairedItem: { item: itemIndex } };
 }

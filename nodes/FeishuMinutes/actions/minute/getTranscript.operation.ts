@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { fileNameFromDisposition, portableFileName } from '../../helpers/fileName';
 import { ENDPOINTS, getTranscript } from '../../transport/endpoints';
-import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, readMinuteToken, readReadyWait } from '../operation';
+import { binaryPropertyField, minuteFields, type OperationModule, type OperationRun, readBinaryPropertyName, minuteTokenOf, readReadyWait } from '../operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Transcript',
@@ -55,10 +55,10 @@ export const options: OperationModule['options'] = ['waitUntilReady', 'pollInter
 
 /** The transcript as text in the item, or as a .txt / .srt file in a binary field. */
 export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData> {
-	const minuteToken = readMinuteToken(this, itemIndex);
 	const format = this.getNodeParameter('fileFormat', itemIndex, 'txt') as 'txt' | 'srt';
 	const output = this.getNodeParameter('output', itemIndex, 'text') as 'text' | 'file';
 	const binaryPropertyName = output === 'file' ? readBinaryPropertyName(this, itemIndex) : undefined;
+	const minuteToken = await minuteTokenOf(this, client, itemIndex);
 
 	const file = await getTranscript(
 		client,
