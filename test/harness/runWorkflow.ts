@@ -60,6 +60,8 @@ class PassThrough implements INodeType {
 
 const nodeTypeMap: Record<string, INodeType> = {
 	[`${PACKAGE}.feishuMinutes`]: new FeishuMinutes(),
+	// what n8n runs when an AI agent calls the node: the same class, under the tool's type name
+	[`${PACKAGE}.feishuMinutesTool`]: new FeishuMinutes(),
 	[`${PACKAGE}.feishuMinutesTrigger`]: new FeishuMinutesTrigger(),
 	'n8n-nodes-base.manualTrigger': new PassThrough(),
 };

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * `npm run test:queue`: n8n 2.41.1 in queue mode — main + two workers over Redis, PostgreSQL as the
  * database, the packed package installed in every process's own folder — and a webhook workflow
@@ -11,13 +11,15 @@ import { join } from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { DEFAULT_APP, FeishuSimulator } from '../simulator/FeishuSimulator';
+import { connectedUser } from '../harness/fixtures';
+import { DEFAULT_APP, FeishuSimulator, minuteEvent } from '../simulator/FeishuSimulator';
 import { installN8n, installPackedPackage, N8n, PACKAGE_NAME } from '../e2e/n8n';
 import { ensurePackages, freePort, queueModeEnv, type Service, startPostgres, startRedis, waitFor } from './services';
 
 const EXECUTIONS = 8;
 const ITEMS = 25;
 const CREDENTIAL = { id: 'feishuQueueCred01', name: 'Feishu account' };
+const USER_CREDENTIAL = { id: 'feishuQueueUser01', name: 'Feishu user account' };
 const WEBHOOK_PATH = 'feishu-burst';
 const DATABASE = { user: 'n8n', password: 'n8n-queue-test', name: 'n8n' };
 
@@ -88,6 +90,32 @@ async function fire(): Promise<Array<Record<string, unknown>>> {
 	return body as Array<Record<string, unknown>>;
 }
 
+/** Long Connection Trigger (new minutes) → No Operation: who holds the connection, and where its runs go. */
+function longConnectionWorkflow(): IWorkflowBase {
+	return {
+		id: 'queueLongConn001',
+		name: 'queue long connection',
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'trigger',
+				name: 'Long connection',
+				type: `${PACKAGE_NAME}.feishuMinutesLongConnectionTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { events: ['minutes.minute.generated_v1'], includeDetails: false },
+				credentials: { feishuOAuth2Api: USER_CREDENTIAL },
+			},
+			{ id: 'noop', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
+		],
+		connections: { 'Long connection': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+	} as unknown as IWorkflowBase;
+}
+
 const executionsBy = (log: () => string) => (log().match(/Worker started execution/g) ?? []).length;
 
 beforeAll(async () => {
@@ -99,7 +127,7 @@ beforeAll(async () => {
 	const postgres = await startPostgres(join(root, 'postgres'), DATABASE);
 	services.push(postgres);
 
-	feishu = await new FeishuSimulator({ latencyMs: 100 }).start();
+	feishu = await new FeishuSimulator({ latencyMs: 100, longConnection: { pingIntervalS: 5, reconnectIntervalS: 1, reconnectNonceS: 1 } }).start();
 	for (const token of minuteTokens) feishu.addMinute({ token });
 
 	const queueEnv = queueModeEnv(redis.port, postgres.port, DATABASE);
@@ -111,10 +139,15 @@ beforeAll(async () => {
 		return path;
 	};
 	const main = new N8n(install, folder('main'), queueEnv);
-	await main.importJson('credentials', [{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } }]);
-	await main.importJson('workflow', [burstWorkflow()]);
-	const published = await main.run(['publish:workflow', `--id=${burstWorkflow().id}`]);
-	if (published.status !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+	await main.importJson('credentials', [
+		{ ...CREDENTIAL, type: 'feishuApi', data: { deployment: 'custom', baseUrl: feishu.apiUrl, ...DEFAULT_APP } },
+		{ ...USER_CREDENTIAL, type: 'feishuOAuth2Api', data: connectedUser(feishu) },
+	]);
+	await main.importJson('workflow', [burstWorkflow(), longConnectionWorkflow()]);
+	for (const workflow of [burstWorkflow(), longConnectionWorkflow()]) {
+		const published = await main.run(['publish:workflow', `--id=${workflow.id}`]);
+		if (published.status !== 0) throw new Error(`publish failed:\n${published.stdout}\n${published.stderr}`);
+	}
 
 	const mainPort = await freePort();
 	const workers = await Promise.all(
@@ -179,3 +212,17 @@ test('after a revocation, one worker fetches and stores a token; the other uses 
 	expect(feishu.tokenRequests - tokensBefore).toBe(1);
 	console.log(`after a revocation: 1 token request, then 6 executions over ${ran.join(' + ')} per worker with no more`);
 }, 600_000);
+
+test('the Long Connection Trigger runs on main only: one connection for the app, each event one execution on a worker', async () => {
+	await feishu.longConnection.waitForConnections(1, 60_000);
+	// workers and main are all up: still the one connection main opened
+	await new Promise((done) => setTimeout(done, 3000));
+	expect(feishu.longConnection.connections).toBe(1);
+	expect(feishu.longConnection.connectionsOpened).toBe(1);
+
+	const before = workerLogs.map(executionsBy).reduce((sum, count) => sum + count, 0);
+	for (const id of ['queue-lc-1', 'queue-lc-2']) expect(await feishu.longConnection.push(minuteEvent('q00000000000000000000000', id))).toMatchObject({ acked: true });
+	await waitFor(() => workerLogs.map(executionsBy).reduce((sum, count) => sum + count, 0) - before >= 2, 'two executions', 60_000);
+	await new Promise((done) => setTimeout(done, 3000));
+	expect(workerLogs.map(executionsBy).reduce((sum, count) => sum + count, 0) - before).toBe(2);
+}, 300_000);

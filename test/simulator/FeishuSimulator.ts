@@ -3,7 +3,8 @@
  * A stand-in for Feishu's Open Platform on 127.0.0.1, at least as strict as Feishu: the token
  * endpoints, the Minutes endpoints with every documented error, the VC and calendar endpoints (meetings.ts,
  * calendar.ts), scopes per token, rate limits per app and endpoint, search's own budget and limits, single-use
- * refresh tokens, and a separate file server (another port, so another host to clients) for downloads. Rules are in contract.ts.
+ * refresh tokens, a separate file server (another port, so another host to clients) for downloads, and the long
+ * connection (longConnection.ts: endpoint + WebSocket server on its own port). Rules are in contract.ts.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,8 @@ import { handleControl } from './control';
 import { Faults } from './faults';
 import { type DownloadFault, FileHost } from './files';
 import { meetingRoute, sendAnswer } from './meetings';
-import { answerMinute, sendMediaError } from './minutes';
+import { LongConnectionServer } from './longConnection';
+import { answerMedia, answerMinute } from './minutes';
 import type { Fault, RecordedRequest, SimulatedMeeting, SimulatedMinute, SimulatorOptions } from './types';
 import { close, delay, drawMs, listen, readBody, sendJson } from './http';
 import { searchAnswer } from './search';
@@ -24,10 +26,11 @@ import { searchAnswer } from './search';
 export { DEFAULT_APP } from './accounts';
 export { DEFAULT_CREATE_TIME, DEFAULT_MEETING_START, DEFAULT_USER_OPEN_ID, MEDIA_ERRORS, RULES, VC_ERRORS, type Rule } from './contract';
 export { mediaBytes, mediaChunk, transcript } from './content';
-export type { Fault, RecordedRequest, SimulatedMeeting, SimulatedMinute, SimulatorOptions } from './types';
+export type { Fault, LongConnectionOptions, RecordedRequest, SimulatedMeeting, SimulatedMinute, SimulatorOptions } from './types';
 export type { DownloadFault } from './files';
 export { DEV_EVENT_SECRETS, MEETING_ENDED_EVENT, meetingEndedEvent, pushEvent, sendChallenge } from './events';
 export { primaryCalendarId } from './calendar';
+export { type ClientConfig, feishuEvent, LongConnectionServer, minuteEvent, type LongConnectionAck, type LongConnectionPushOptions, type LongConnectionPushResult } from './longConnection';
 
 const MINUTE_PATH = /^\/open-apis\/minutes\/v1\/minutes\/([^/?]*)(\/media|\/statistics|\/transcript|\/artifacts)?(?:\?(.*))?$/;
 
@@ -39,6 +42,9 @@ export class FeishuSimulator {
 	readonly meetings = new Map<string, SimulatedMeeting>();
 
 	readonly accounts: Accounts;
+
+	/** Feishu's long connection: the endpoint's answers and the WebSocket server (see longConnection.ts). */
+	readonly longConnection: LongConnectionServer;
 
 	/** Event subscription calls, in order: 'on' (subscription) or 'off' (unsubscription). */
 	readonly subscriptionCalls: Array<'on' | 'off'> = [];
@@ -71,6 +77,7 @@ export class FeishuSimulator {
 			refreshMs: options.refreshTokenLifetimeMs ?? FEISHU_TOKEN_LIFETIMES.refreshMs,
 		});
 		this.files = new FileHost(this.minutes, options.downloadRedirects ?? 0);
+		this.longConnection = new LongConnectionServer(options.longConnection ?? {}, this.accounts.apps, (rule) => this.enforces(rule));
 	}
 
 	get tokenRequests(): number {
@@ -104,11 +111,12 @@ export class FeishuSimulator {
 		this.apiUrl = `http://127.0.0.1:${(this.apiServer.address() as AddressInfo).port}`;
 		this.fileUrl = `http://127.0.0.1:${(this.fileServer.address() as AddressInfo).port}`;
 		this.files.url = this.fileUrl;
+		await this.longConnection.start();
 		return this;
 	}
 
 	async stop(): Promise<void> {
-		await Promise.all([this.apiServer, this.fileServer].map(close));
+		await Promise.all([...[this.apiServer, this.fileServer].map(close), this.longConnection.stop()]);
 	}
 
 	addMinute(minute: SimulatedMinute): SimulatedMinute {
@@ -182,6 +190,7 @@ export class FeishuSimulator {
 			maxInFlight: this.maxInFlight,
 			downloads: downloads.length,
 			downloadsWithAuthorization: downloads.filter((request) => request.authorization !== undefined).length,
+			longConnection: this.longConnection.stats(),
 		};
 	}
 
@@ -214,6 +223,7 @@ export class FeishuSimulator {
 			if (this.options.refreshDelayMs && /refresh_token/.test(body)) await delay(drawMs(this.options.refreshDelayMs));
 			return reply(res, answer);
 		}
+		if (req.method === 'POST' && route === '/callback/ws/endpoint') return sendJson(res, 200, this.longConnection.endpoint(body));
 		if (req.method === 'POST' && route === '/open-apis/auth/v3/tenant_access_token/internal') {
 			return reply(res, this.accounts.tenantToken(body));
 		}
@@ -242,8 +252,9 @@ export class FeishuSimulator {
 			const [, token, endpoint, params] = minuteApi;
 			const caller = this.admit(req, res, endpoint ? endpoint.slice(1) : 'minute');
 			if (!caller) return;
-			if (endpoint === '/media') return await this.answerMedia(decodeURIComponent(token), res);
-			return answerMinute(this.minutes.get(decodeURIComponent(token)), decodeURIComponent(token), endpoint, new URLSearchParams(params ?? ''), this.fileUrl, res);
+			const minute = this.minutes.get(decodeURIComponent(token));
+			if (endpoint === '/media') return await answerMedia(minute, decodeURIComponent(token), (issued) => this.files.issueUrl(issued), res);
+			return answerMinute(minute, decodeURIComponent(token), endpoint, new URLSearchParams(params ?? ''), this.fileUrl, res);
 		}
 		sendJson(res, 404, { code: 404, msg: '404 page not found' });
 	}
@@ -269,20 +280,6 @@ export class FeishuSimulator {
 				: this.enforces('rateLimits') && (ENDPOINT_BUDGETS[endpoint] ?? [{ limit: this.options.rateLimitPerSecond ?? 5, windowMs: 1000 }]);
 		const counted = budget ? budget.filter(({ limit }) => limit > 0) : [];
 		return counted.length && this.budgets.over(`${caller.appId} ${endpoint}`, counted, res) ? undefined : caller;
-	}
-
-	private async answerMedia(minuteToken: string, res: ServerResponse): Promise<void> {
-		if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
-		const minute = this.minutes.get(minuteToken);
-		if (!minute) return sendMediaError(res, 2091002);
-		if (minute.latencyMs) await delay(minute.latencyMs);
-		if (minute.mediaError) return sendMediaError(res, minute.mediaError);
-		if (minute.readyAfterPolls) {
-			minute.readyAfterPolls--;
-			return sendMediaError(res, 2091003);
-		}
-
-		sendJson(res, 200, { code: 0, msg: 'success', data: { download_url: this.files.issueUrl(minute.token) } });
 	}
 
 	private record(server: 'api' | 'file', req: IncomingMessage): RecordedRequest {

@@ -27,6 +27,12 @@ export const RULES = {
 	meetingSearchFilter: 'meeting search needs a filter; window ≤ 31 days',
 	/** Meeting search: at most 150 results in total for one query (DOC-search). */
 	meetingSearchCap: 'meeting search returns ≤ 150 results',
+	/** Long connection: at most 50 open connections per app (Feishu's "使用长连接接收事件" page); 1000040350 beyond. */
+	longConnectionLimit: 'long connection: ≤ 50 connections per app',
+	/** Long connection: closed after 3 × PingInterval without a ping (SDKs ping every PingInterval; the server's timeout is our reading). */
+	longConnectionPing: 'long connection: ping at least every 3 × PingInterval',
+	/** Long connection: an endpoint URL connects once, within 60 s (SDKs fetch a new one per connect; the server's check is our reading). */
+	longConnectionTicket: 'long connection: endpoint URL single use, 60 s',
 } as const;
 
 export type Rule = keyof typeof RULES;
@@ -139,6 +145,17 @@ export const OAUTH_ERRORS = {
 	invalidCode: { status: 400, code: 20003, error: 'invalid_grant', error_description: 'The authorization code is invalid.' },
 	unsupportedGrant: { status: 400, code: 20036, error: 'unsupported_grant_type', error_description: 'The specified grant_type is not supported.' },
 } as const;
+
+/** The long connection's endpoint codes and messages (node-sdk ws-client/enum.ts, oapi-sdk-go ws/const.go, python const.py). */
+export const LONG_CONNECTION_ERRORS = {
+	1: 'system busy',
+	403: 'forbidden',
+	514: 'auth failed',
+	1000040343: 'internal error',
+	1000040350: 'too many connections',
+} as const;
+
+export type LongConnectionCode = keyof typeof LONG_CONNECTION_ERRORS;
 
 /** 2024-11-24T00:00:00Z: when minutes without their own createTime were created. */
 export const DEFAULT_CREATE_TIME = 1732406400000;

@@ -4,12 +4,25 @@ import type { ServerResponse } from 'node:http';
 
 import { transcript } from './content';
 import { DEFAULT_CREATE_TIME, MEDIA_ERRORS } from './contract';
-import { sendJson } from './http';
+import { delay, sendJson } from './http';
 import type { SimulatedMinute } from './types';
 
 export function sendMediaError(res: ServerResponse, code: number): void {
 	const { status, msg } = MEDIA_ERRORS[code];
 	sendJson(res, status, { code, msg });
+}
+
+/** The media endpoint: a download URL (from `issueUrl`), or the minute's error, or 2091003 while it is still transcribing. */
+export async function answerMedia(minute: SimulatedMinute | undefined, minuteToken: string, issueUrl: (token: string) => string, res: ServerResponse): Promise<void> {
+	if (minuteToken.length !== 24) return sendMediaError(res, 2091001);
+	if (!minute) return sendMediaError(res, 2091002);
+	if (minute.latencyMs) await delay(minute.latencyMs);
+	if (minute.mediaError) return sendMediaError(res, minute.mediaError);
+	if (minute.readyAfterPolls) {
+		minute.readyAfterPolls--;
+		return sendMediaError(res, 2091003);
+	}
+	sendJson(res, 200, { code: 0, msg: 'success', data: { download_url: issueUrl(minute.token) } });
 }
 
 /** Metadata, statistics, AI notes and transcript share the media endpoint's errors. */

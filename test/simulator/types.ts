@@ -70,6 +70,26 @@ export interface SimulatorOptions {
 	downloadRedirects?: number;
 	/** Search refuses app tokens, as older deployments did (99991663). */
 	searchUserOnly?: boolean;
+	/** The long connection's server side (longConnection.ts). */
+	longConnection?: LongConnectionOptions;
+}
+
+/** What the long connection's endpoint hands out as ClientConfig (seconds), and its server's limits. */
+export interface LongConnectionOptions {
+	/** Default 120 (Feishu SDKs' default). */
+	pingIntervalS?: number;
+	/** Default -1 (unlimited). */
+	reconnectCount?: number;
+	/** Default 120. */
+	reconnectIntervalS?: number;
+	/** Default 30. */
+	reconnectNonceS?: number;
+	/** Open connections per app (rule `longConnectionLimit`); default Feishu's 50. */
+	maxConnectionsPerApp?: number;
+	/** How long a push waits for its ack before the one redelivery, and after it; default Feishu's 3000. */
+	redeliverAfterMs?: number;
+	/** How long an endpoint URL's ticket is valid (rule `longConnectionTicket`); default 60. */
+	ticketLifetimeS?: number;
 }
 
 /** A raw answer that replaces the next API answer on a matching path (gateway pages, bad JSON…). */

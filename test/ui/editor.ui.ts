@@ -130,7 +130,7 @@ afterAll(async () => {
 	await env?.stop();
 });
 
-test('the nodes panel lists Feishu Minutes, its trigger and its event trigger, with their icons', async () => {
+test('the nodes panel lists Feishu Minutes, its trigger, its event trigger and its long-connection trigger, with their icons', async () => {
 	await page.goto(`${env.base}/workflow/new`);
 	await page.getByTestId('node-creator-plus-button').click();
 	await page.getByTestId('node-creator-search-bar').fill('Feishu');
@@ -140,11 +140,14 @@ test('the nodes panel lists Feishu Minutes, its trigger and its event trigger, w
 	const item = (nodeName: string) => page.locator(`[data-keyboard-nav-id^="${PACKAGE_NAME}.${nodeName}-"]`);
 	const minutes = item('feishuMinutes');
 	const eventTrigger = item('feishuMinutesEventTrigger');
+	const connectionTrigger = item('feishuMinutesLongConnectionTrigger');
 	await expectVisible(minutes);
 	await expectVisible(eventTrigger);
+	await expectVisible(connectionTrigger);
 	expect((await minutes.getByTestId('node-creator-item-name').innerText()).trim()).toBe('Feishu Minutes');
 	expect((await eventTrigger.getByTestId('node-creator-item-name').innerText()).trim()).toBe('Feishu Minutes Event');
-	for (const entry of [minutes, eventTrigger]) {
+	expect((await connectionTrigger.getByTestId('node-creator-item-name').innerText()).trim()).toBe('Feishu Minutes Long Connection');
+	for (const entry of [minutes, eventTrigger, connectionTrigger]) {
 		const icon = entry.getByTestId('node-creator-action-item').locator('img').first();
 		expect(await icon.getAttribute('src')).toContain(`/icons/${PACKAGE_NAME}/`);
 		// the SVG loaded and was drawn

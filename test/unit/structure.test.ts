@@ -100,3 +100,15 @@ test('no source file under nodes/ or credentials/ is over 300 lines', () => {
 	const long = sources.map((file) => [file.slice(ROOT.length + 1), readFileSync(file, 'utf8').split('\n').length] as const).filter(([, lines]) => lines > 300);
 	expect(long).toEqual([]);
 });
+
+test('written for models too: every operation and every field says what it is for; token, link and time fields say their format', () => {
+	for (const { module } of operations) {
+		expect(module.option.description.length).toBeGreaterThan(20);
+		for (const field of module.fields) {
+			const words = `${field.description ?? ''} ${field.hint ?? ''}`.trim();
+			expect({ field: field.name, words: words.length > 15 }).toEqual({ field: field.name, words: true });
+			if (field.type === 'dateTime') expect({ field: field.name, words }).toEqual({ field: field.name, words: expect.stringMatching(/ISO 8601|e\.g\. \d{4}-/) });
+			if (['minute', 'meeting'].includes(field.name)) expect({ field: field.name, words }).toEqual({ field: field.name, words: expect.stringMatching(/token|ID|link/) });
+		}
+	}
+});

@@ -14,6 +14,8 @@ export interface OperationRun {
 	client: FeishuClient;
 	downloads: Semaphore;
 	store: BinaryStore;
+	/** Run by an AI agent (the "Feishu Minutes Tool"): outputs are compact, so one call never floods a model's context. */
+	asTool: boolean;
 }
 
 /**

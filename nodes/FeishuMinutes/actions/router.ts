@@ -23,6 +23,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = readOptions(this, 0);
 	const authentication = this.getNodeParameter('authentication', 0, 'tenantToken') as Authentication;
 	const client = await FeishuClient.create(this, authentication === 'userOAuth2' ? 'user' : 'app', clientOptions(options));
-	const run = { client, downloads: new Semaphore(options.parallelDownloads), store: new BinaryStore(this) };
-	return [await runItems(this, async (itemIndex) => await module.execute.call(this, run, itemIndex))];
+	// n8n runs the node as "<type>Tool" when an AI agent calls it
+	const asTool = this.getNode().type.endsWith('Tool');
+	const run = { client, downloads: new Semaphore(options.parallelDownloads), store: new BinaryStore(this), asTool };
+	// a model reads a failed call's error item and can act on it; a thrown error would only say that the tool failed
+	return [await runItems(this, async (itemIndex) => await module.execute.call(this, run, itemIndex), asTool)];
 }

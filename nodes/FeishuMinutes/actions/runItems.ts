@@ -9,15 +9,16 @@ const ITEMS_IN_FLIGHT = 32;
 
 /**
  * Runs one operation per input item, overlapping items, and returns the results in input order.
- * With "Continue On Fail" a failing item becomes an error item (message, description, Feishu code)
- * and the rest go on; without it the first failure (in input order) fails the node.
+ * With "Continue On Fail" (or `errorsAsItems`) a failing item becomes an error item (message, description,
+ * Feishu code) and the rest go on; without it the first failure (in input order) fails the node.
  */
 export async function runItems(
 	context: IExecuteFunctions,
 	runItem: (itemIndex: number) => Promise<INodeExecutionData | INodeExecutionData[]>,
+	errorsAsItems = false,
 ): Promise<INodeExecutionData[]> {
 	const itemCount = context.getInputData().length;
-	const continueOnFail = context.continueOnFail();
+	const continueOnFail = errorsAsItems || context.continueOnFail();
 	const results: Array<INodeExecutionData | INodeExecutionData[]> = new Array(itemCount);
 	const failures = new Map<number, Error>();
 	let next = 0;

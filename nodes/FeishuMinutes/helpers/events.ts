@@ -103,6 +103,25 @@ function read({ rawBody, headers, encryptKey, verificationToken, now }: Delivery
 	if (verificationToken && !sameToken(head.token ?? payload.token, verificationToken)) {
 		return refuse(403, 'the event carries another Verification Token');
 	}
+	return eventOf(payload, now);
+}
+
+/**
+ * An event that came over the app's own long connection: plain JSON, neither signed nor encrypted (Feishu
+ * authenticated the connection itself), so only its shape, its age and its app are checked.
+ */
+export function readConnectionEvent(bytes: Uint8Array, appId: string, now: number): Delivery {
+	if (bytes.length > MAX_BODY_BYTES) return refuse(413, `the event is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
+	const payload = parseObject(Buffer.from(bytes).toString('utf8'));
+	if (!payload) return refuse(400, 'the event is not JSON');
+	const head = isObject(payload.header) ? payload.header : {};
+	if (head.app_id !== undefined && head.app_id !== appId) return refuse(403, 'the event is for another app');
+	return eventOf(payload, now);
+}
+
+/** The schema 2.0 envelope: ID, type and a create_time within the window every copy of an event is remembered for. */
+function eventOf(payload: Record<string, unknown>, now: number): Delivery {
+	const head = isObject(payload.header) ? payload.header : {};
 	const { event_id: eventId, event_type: eventType, create_time: createTime } = head;
 	if (typeof eventId !== 'string' || eventId === '' || typeof eventType !== 'string') {
 		return refuse(400, 'the event has no header.event_id / event_type (schema 2.0)');

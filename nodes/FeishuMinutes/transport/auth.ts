@@ -4,6 +4,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IPollFunctions,
+	ITriggerFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
@@ -41,8 +42,8 @@ export interface FeishuAuth {
 	send(options: IHttpRequestOptions, limiter: RateLimiter, itemIndex: number, rejected?: SentRequest): Promise<SentRequest>;
 }
 
-/** Every n8n context a request may come from: a run, a poll, a webhook, its (de)registration, an editor list. */
-export type RequestContext = IExecuteFunctions | IPollFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
+/** Every n8n context a request may come from: a run, a poll, a webhook, its (de)registration, a trigger, an editor list. */
+export type RequestContext = IExecuteFunctions | IPollFunctions | IWebhookFunctions | IHookFunctions | ITriggerFunctions | ILoadOptionsFunctions;
 
 export async function createAuth(context: RequestContext, identity: Identity): Promise<FeishuAuth> {
 	const credentials = await context.getCredentials(identity === 'user' ? USER_CREDENTIAL : TENANT_CREDENTIAL);

@@ -197,7 +197,7 @@ export async function getArtifacts(client: FeishuClient, minuteToken: string, it
 }
 
 /** The event a new minute raises; the only one Minutes subscriptions take. */
-const MINUTE_GENERATED = 'minutes.minute.generated_v1';
+export const MINUTE_GENERATED = 'minutes.minute.generated_v1';
 
 /** Turns the connected user's "new minute" events on (or off): they go to the app's Request URL. */
 export async function setMinuteEvents(client: FeishuClient, on: boolean): Promise<void> {

@@ -1,11 +1,14 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, ITriggerFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { DEFAULT_CLIENT_OPTIONS } from '../actions/options';
-import { EVENT_MAX_AGE_MS, readDelivery } from '../helpers/events';
+import { type Delivery, EVENT_MAX_AGE_MS, readDelivery } from '../helpers/events';
 import { FeishuClient } from '../transport/client';
 import { ENDPOINTS, getMinute, getMedia } from '../transport/endpoints';
 import { getRecording } from '../transport/meetings';
-import { awaitRecording, MEETING_ENDED, meetingFacts } from './meetingEnded';
+import { awaitRecording, MEETING_ENDED, meetingFacts, RECORDING_WAIT } from './meetingEnded';
+
+/** An event read and trusted, from either way in. */
+export type EventDelivery = Extract<Delivery, { kind: 'event' }>;
 
 /** The endpoints an event delivery may call: their scopes are part of what the OAuth2 credential asks for. */
 export const EVENT_ENDPOINTS = [ENDPOINTS.subscription, ENDPOINTS.minute, ENDPOINTS.media, ENDPOINTS.recording];
@@ -73,22 +76,39 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 	}
 
 	response.status(200).json({});
-	const wanted = context.getNodeParameter('events', []) as string[];
-	if (!wanted.includes(delivery.eventType) || !claim(context, delivery.eventId, delivery.createdAt)) return { noWebhookResponse: true };
-	const base: IDataObject = { eventId: delivery.eventId, eventType: delivery.eventType, eventTime: delivery.createTime };
-	const item =
-		delivery.eventType === MEETING_ENDED
-			? await meetingEndedItem(context, base, delivery.event, delivery.createdAt)
-			: await eventItem(context, { ...base, ...(delivery.event as IDataObject) }, delivery.event.minute_token);
+	const item = await itemForEvent(context, delivery);
 	if (!item) return { noWebhookResponse: true };
 	return { noWebhookResponse: true, workflowData: [context.helpers.returnJsonArray([item])] };
+}
+
+/** Where events arrive: the Request URL (a webhook) or the app's long connection (a trigger). */
+export type EventContext = IWebhookFunctions | ITriggerFunctions;
+
+/**
+ * What an accepted event starts the workflow with, or nothing: an event type the node does not listen to,
+ * a copy of an event (or meeting) already started, a meeting without a recording the user can read.
+ * `signal` ends any wait early (the trigger was closed).
+ */
+export async function itemForEvent(context: EventContext, delivery: EventDelivery, signal?: AbortSignal): Promise<IDataObject | undefined> {
+	const wanted = context.getNodeParameter('events', []) as string[];
+	if (!wanted.includes(delivery.eventType) || !claim(context, delivery.eventId, delivery.createdAt)) return undefined;
+	const base: IDataObject = { eventId: delivery.eventId, eventType: delivery.eventType, eventTime: delivery.createTime };
+	return delivery.eventType === MEETING_ENDED
+		? await meetingEndedItem(context, base, delivery.event, delivery.createdAt, signal)
+		: await eventItem(context, { ...base, ...(delivery.event as IDataObject) }, delivery.event.minute_token);
 }
 
 /**
  * A meeting ended: once per meeting, the workflow starts when its recording is there (waited for, bounded),
  * with the minute it became. A meeting without one the connected user can read starts nothing.
  */
-async function meetingEndedItem(context: IWebhookFunctions, base: IDataObject, event: Record<string, unknown>, createdAt: number): Promise<IDataObject | undefined> {
+async function meetingEndedItem(
+	context: EventContext,
+	base: IDataObject,
+	event: Record<string, unknown>,
+	createdAt: number,
+	signal?: AbortSignal,
+): Promise<IDataObject | undefined> {
 	const meeting = meetingFacts(event);
 	if (!meeting) {
 		context.logger.warn(`Feishu Minutes Event Trigger: ignored event ${String(base.eventId)}: it names no meeting ID`);
@@ -100,7 +120,7 @@ async function meetingEndedItem(context: IWebhookFunctions, base: IDataObject, e
 	const endedAt = typeof meeting.endTime === 'string' ? Date.parse(meeting.endTime) : createdAt;
 	try {
 		const client = await FeishuClient.create(context, 'user', DEFAULT_CLIENT_OPTIONS);
-		const outcome = await awaitRecording(async () => await getRecording(client, meetingId, 0), endedAt);
+		const outcome = await awaitRecording(async () => await getRecording(client, meetingId, 0), endedAt, RECORDING_WAIT, Date.now, signal);
 		if (outcome.kind === 'none') {
 			context.logger.debug(`Feishu Minutes Event Trigger: meeting ${meetingId} ended; nothing to start: ${outcome.reason}`);
 			return undefined;
@@ -117,7 +137,7 @@ async function meetingEndedItem(context: IWebhookFunctions, base: IDataObject, e
  * Records an event as seen, unless it was (in this process's memory, in static data, or at or below the
  * floor). Synchronous: two deliveries in one process cannot both claim one event.
  */
-function claim(context: IWebhookFunctions, eventId: string, createdAt: number): boolean {
+function claim(context: EventContext, eventId: string, createdAt: number): boolean {
 	const state = context.getWorkflowStaticData('node');
 	const key = memoryKey(context.getMode(), context.getWorkflow().id, context.getNode().name);
 	const memory = accepted.get(key) ?? new Map<string, number>();
@@ -145,7 +165,7 @@ function claim(context: IWebhookFunctions, eventId: string, createdAt: number): 
 }
 
 /** The item a workflow starts with: the event's facts, and the minute's details when asked. */
-async function eventItem(context: IWebhookFunctions, facts: IDataObject, minuteTokenValue: unknown): Promise<IDataObject> {
+async function eventItem(context: EventContext, facts: IDataObject, minuteTokenValue: unknown): Promise<IDataObject> {
 	const item: IDataObject = { ...facts };
 	const minuteToken = typeof minuteTokenValue === 'string' ? minuteTokenValue : undefined;
 	if (minuteToken === undefined) return item;

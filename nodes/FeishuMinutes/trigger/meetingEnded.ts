@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { abortableSleep } from '../helpers/abortableSleep';
 
 import { RECORDING_NOT_READY_CODE } from '../transport/errors';
 import { isoFromSeconds, type MeetingRecording } from '../transport/meetings';
@@ -38,9 +40,11 @@ export async function awaitRecording(
 	endedAt: number,
 	wait: RecordingWait = RECORDING_WAIT,
 	now: () => number = Date.now,
+	signal?: AbortSignal,
 ): Promise<RecordingOutcome> {
 	const deadline = now() + wait.timeoutMs;
 	for (;;) {
+		if (signal?.aborted) return { kind: 'none', reason: 'the trigger was closed while waiting' };
 		let code: unknown;
 		try {
 			return { kind: 'recorded', recording: await fetchRecording() };
@@ -54,7 +58,7 @@ export async function awaitRecording(
 		if (now() + wait.pollIntervalMs > deadline) {
 			return { kind: 'failed', error: `The recording was not ready ${Math.round(wait.timeoutMs / 60_000)} minutes after the event (Feishu code ${String(code)})` };
 		}
-		await sleep(wait.pollIntervalMs);
+		await abortableSleep(wait.pollIntervalMs, signal);
 	}
 }
 

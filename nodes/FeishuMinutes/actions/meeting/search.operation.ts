@@ -40,7 +40,7 @@ export const fields: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		hint: 'Empty: 7 days before Started Before',
-		description: 'Only meetings that started at or after this time. Longer windows are searched a month at a time.',
+		description: 'Only meetings that started at or after this time (ISO 8601, e.g. 2026-11-23T00:00:00+08:00). Longer windows are searched a month at a time.',
 	},
 	{
 		displayName: 'Started Before',
@@ -48,7 +48,7 @@ export const fields: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		hint: 'Empty: now',
-		description: 'Only meetings that started before this time',
+		description: 'Only meetings that started before this time (ISO 8601)',
 	},
 	{
 		displayName: 'Organizer IDs',

@@ -36,6 +36,7 @@ export const fields: INodeProperties[] = [
 			},
 		],
 		default: 'url',
+		description: 'Whether to output the recording\'s download URL (an AI agent gets this) or the recording itself',
 	},
 	binaryPropertyField,
 ];

@@ -1,8 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ENDPOINTS, searchMinutes } from '../../transport/endpoints';
+import type { FeishuClient } from '../../transport/client';
+import { ENDPOINTS, getMinute, searchMinutes } from '../../transport/endpoints';
 import type { OperationModule, OperationRun } from '../operation';
 import { readKeyword, readLimit, readWindow, returnAllFields } from '../searchInput';
+import { compactMinute } from '../toolOutput';
 
 /** Without Created After, the window reaches this far back from Created Before. */
 const DEFAULT_WINDOW_DAYS = 30;
@@ -13,7 +15,7 @@ const CLOCK_MARGIN_MS = 20 * 60 * 1000;
 export const option: OperationModule['option'] = {
 	name: 'Search',
 	action: 'Search minutes',
-	description: 'Find minutes by keyword and creation time, newest first',
+	description: 'Find minutes by keyword and creation time, newest first: each with its 24-character minute token for the other operations',
 };
 
 export const fields: INodeProperties[] = [
@@ -30,7 +32,7 @@ export const fields: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		hint: 'Empty: 30 days before Created Before',
-		description: 'Only minutes created at or after this time. Longer windows are searched a month at a time.',
+		description: 'Only minutes created at or after this time (ISO 8601, e.g. 2026-11-23T00:00:00+08:00). Longer windows are searched a month at a time.',
 	},
 	{
 		displayName: 'Created Before',
@@ -38,12 +40,15 @@ export const fields: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		hint: 'Empty: now',
-		description: 'Only minutes created before this time',
+		description: 'Only minutes created before this time (ISO 8601)',
 	},
 	...returnAllFields,
 ];
 
 export const endpoint = ENDPOINTS.search;
+
+/** Run by an AI agent, each result's creation time comes from the minute itself. */
+export const alsoCalls = [ENDPOINTS.minute];
 
 export const options: OperationModule['options'] = [];
 
@@ -51,7 +56,7 @@ export const options: OperationModule['options'] = [];
  * Minutes the credential's user (or app) can see, by keyword and create-time window, newest first:
  * one output item per minute, paged like n8n's list operations (Return All, or a Limit).
  */
-export async function execute(this: IExecuteFunctions, { client }: OperationRun, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, { client, asTool }: OperationRun, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit(this, itemIndex);
 	const keyword = readKeyword(this, itemIndex);
 	const { from, to } = readWindow(
@@ -62,8 +67,30 @@ export async function execute(this: IExecuteFunctions, { client }: OperationRun,
 		itemIndex,
 	);
 	const found = await searchMinutes(client, { keyword, from, to }, limit, itemIndex);
+	if (asTool) return await compactResults(client, found, itemIndex);
 	return found.map((minute) => ({
 		json: { minuteToken: minute.token, ...minute },
 		pairedItem: { item: itemIndex },
 	}));
+}
+
+/** Details are asked for this many minutes at a time (the rate limiter paces them). */
+const DETAILS_AT_ONCE = 5;
+
+/**
+ * For an AI agent: token, title, link and creation time of each minute — the time from the minute itself
+ * (Search gives none), one request more per result; a minute whose details fail keeps a null time.
+ */
+async function compactResults(client: FeishuClient, found: IDataObject[], itemIndex: number): Promise<INodeExecutionData[]> {
+	const results: INodeExecutionData[] = [];
+	for (let start = 0; start < found.length; start += DETAILS_AT_ONCE) {
+		const batch = await Promise.all(
+			found.slice(start, start + DETAILS_AT_ONCE).map(async (minute) => {
+				const details = await getMinute(client, String(minute.token), itemIndex).catch(() => ({}) as IDataObject);
+				return { json: compactMinute(minute, details.create_time), pairedItem: { item: itemIndex } };
+			}),
+		);
+		results.push(...batch);
+	}
+	return results;
 }
