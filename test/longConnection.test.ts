@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The node's long-connection client against the simulated Feishu (endpoint call, WebSocket, pbbp2 frames):
  * events acknowledged and handed on once whole, pings, reconnects after drops and refusals, fatal refusals,
@@ -7,6 +8,7 @@ import type { ITriggerFunctions } from 'n8n-workflow';
 import WebSocket from 'ws';
 
 import type { ConnectionLog, EndpointRefusal, SocketLike } from '../nodes/FeishuMinutes/longConnection/config';
+import { FeishuMinutesLongConnectionTrigger } from '../nodes/FeishuMinutes/FeishuMinutesLongConnectionTrigger.node';
 import { LongConnection } from '../nodes/FeishuMinutes/longConnection/connection';
 import { requestEndpoint } from '../nodes/FeishuMinutes/longConnection/endpoint';
 import { DEFAULT_APP, FeishuSimulator, minuteEvent } from './simulator/FeishuSimulator';
@@ -193,4 +195,19 @@ test('a half-open connection (nothing comes back to a ping) is closed and replac
 	expect(sockets[0]).toMatchObject({ closedWith: 4000 });
 	expect(endpointCalls).toBe(2);
 	expect(warnings.some((warning) => warning.includes('no answer to a ping'))).toBe(true);
+});
+
+test('a Node.js without a WebSocket client: publishing fails with that reason, before anything is asked of Feishu', async () => {
+	const global = globalThis as { WebSocket?: unknown };
+	const builtIn = global.WebSocket;
+	delete global.WebSocket;
+	try {
+		const node = { id: 'n', name: 'Long connection', type: 'x', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+		const trigger = new FeishuMinutesLongConnectionTrigger().trigger.call({ getNode: () => node } as unknown as ITriggerFunctions);
+		await expect(trigger).rejects.toThrow('The Node.js running n8n has no WebSocket client');
+		await expect(trigger).rejects.toMatchObject({ description: expect.stringContaining('Node.js 22') });
+	} finally {
+		if (builtIn !== undefined) global.WebSocket = builtIn;
+	}
+	expect(feishu.requests).toHaveLength(0);
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The node as an AI agent's tool: n8n runs it under the type "…feishuMinutesTool" with the model's arguments.
  * Outputs are compact, a long transcript comes in parts, and a failed call is an item the model can read.

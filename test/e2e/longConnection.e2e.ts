@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /**
  * The Long Connection Trigger in a real n8n (`n8n start`, Node's own WebSocket): the example workflow "pushed
  * minute → transcript → disk" started over the simulator's long connection — once per event, again after a
@@ -85,6 +85,19 @@ test('the connection is dropped: it reconnects by itself, and the next event sta
 	expect(feishu.longConnection.connectionsOpened).toBe(2);
 	expect(await feishu.longConnection.push(minuteEvent(MINUTE, 'lc-event-2'))).toMatchObject({ acked: true });
 	await waitForFiles(2);
+	expect(saved()).toHaveLength(2);
+});
+
+test('n8n shutting down closes the connection; started again, it reconnects, and a copy of an old event still starts nothing', async () => {
+	const stopping = server!.process;
+	stopping.kill('SIGTERM');
+	await new Promise((done) => (stopping.exitCode !== null ? done(0) : stopping.once('exit', done)));
+	expect(feishu.longConnection.connections).toBe(0);
+
+	server = await n8n.start(16678 + Math.floor(Math.random() * 1000));
+	await feishu.longConnection.waitForConnections(1, 90_000);
+	expect(await feishu.longConnection.push(minuteEvent(MINUTE, 'lc-event-1'))).toMatchObject({ acked: true });
+	await new Promise((done) => setTimeout(done, 3000));
 	expect(saved()).toHaveLength(2);
 });
 
