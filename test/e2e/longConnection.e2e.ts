@@ -4,7 +4,7 @@
  * minute → transcript → disk" started over the simulator's long connection — once per event, again after a
  * dropped connection is re-opened, and nothing left open after unpublishing.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
@@ -26,7 +26,9 @@ const saved = () => (existsSync(folder) ? readdirSync(folder).filter((name) => n
 
 async function waitForFiles(count: number, timeoutMs = 30_000): Promise<number> {
 	const started = Date.now();
-	while (saved().length < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
+	// written by n8n a moment after the file appears: wait for its content too
+	const written = () => saved().filter((name) => statSync(join(folder, name)).size > 0).length;
+	while (written() < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
 	return Date.now() - started;
 }
 
