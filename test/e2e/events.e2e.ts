@@ -3,7 +3,7 @@
  * Pushed events in a real n8n (`n8n start`, production webhook URL): the example workflow
  * "pushed minute → transcript → disk" started by an encrypted, signed event from the simulator.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
@@ -50,7 +50,9 @@ async function stopN8n(): Promise<void> {
 
 async function waitForFiles(count: number, timeoutMs = 30_000, minute = MINUTE): Promise<number> {
 	const started = Date.now();
-	while (saved(minute).length < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
+	// written by n8n a moment after the file appears: wait for its content too
+	const written = () => saved(minute).filter((name) => statSync(join(folder, name)).size > 0).length;
+	while (written() < count && Date.now() - started < timeoutMs) await new Promise((done) => setTimeout(done, 100));
 	return Date.now() - started;
 }
 
