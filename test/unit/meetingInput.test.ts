@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code runs in Node.js, not inside n8n: timers, process, child processes, console and fixture secrets are its tools */
 /** From what users paste (meeting IDs, numbers, links) and what Feishu answers (recording URLs, big numeric IDs) to what the node uses. */
 import { NodeApiError } from 'n8n-workflow';
 
@@ -94,6 +95,26 @@ describe('a meeting ended: waiting for its recording', () => {
 		}, 0, { ...WAIT, noRecordingGraceMs: 0 }, () => clock);
 		expect(outcome).toMatchObject({ kind: 'failed', error: expect.stringContaining('not ready 1 minutes after') });
 		await expect(awaitRecording(async () => await Promise.reject(feishuError(99991679)), Date.now(), WAIT)).resolves.toMatchObject({ kind: 'failed' });
+	});
+
+	test('a trigger closed while it waits: the wait ends at once, and nothing starts', async () => {
+		const closing = new AbortController();
+		let asked = 0;
+		const started = Date.now();
+		setTimeout(() => closing.abort(), 50);
+		const outcome = await awaitRecording(
+			async () => {
+				asked++;
+				return await Promise.reject(feishuError(124002));
+			},
+			Date.now(),
+			{ timeoutMs: 60_000, pollIntervalMs: 30_000, noRecordingGraceMs: 0 },
+			Date.now,
+			closing.signal,
+		);
+		expect(outcome).toMatchObject({ kind: 'none', reason: expect.stringContaining('closed') });
+		expect(asked).toBe(1);
+		expect(Date.now() - started).toBeLessThan(5000);
 	});
 
 	test('the event\'s meeting, named for the next node', () => {

@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { abortableSleep } from '../helpers/abortableSleep';
 import { backoffDelay, type RateLimiter, sharedLimiter } from '../helpers/RateLimiter';
 import { createAuth, type FeishuAuth, type RequestContext, type SentRequest } from './auth';
 import { classify, jsonBody, type HttpAnswer } from './classify';
@@ -22,6 +23,8 @@ export interface ClientOptions {
 export interface ReadyWait {
 	timeoutMs: number;
 	pollIntervalMs: number;
+	/** Ends the wait early (a trigger closed while it waited). */
+	signal?: AbortSignal;
 }
 
 /** One call of an endpoint: where, and what to send. */
@@ -120,9 +123,9 @@ export class FeishuClient {
 				await sleep(backoffDelay(retries - 1));
 				continue;
 			}
-			if (verdict.kind === 'notReady' && wait && Date.now() + wait.pollIntervalMs < deadline) {
-				await sleep(wait.pollIntervalMs);
-				continue;
+			if (verdict.kind === 'notReady' && wait && !wait.signal?.aborted && Date.now() + wait.pollIntervalMs < deadline) {
+				await abortableSleep(wait.pollIntervalMs, wait.signal);
+				if (!wait.signal?.aborted) continue;
 			}
 			throw this.error(this.finalWords(verdict.kind, verdict.failure, endpoint, wait), itemIndex, endpoint);
 		}

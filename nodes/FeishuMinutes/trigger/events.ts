@@ -95,7 +95,7 @@ export async function itemForEvent(context: EventContext, delivery: EventDeliver
 	const base: IDataObject = { eventId: delivery.eventId, eventType: delivery.eventType, eventTime: delivery.createTime };
 	return delivery.eventType === MEETING_ENDED
 		? await meetingEndedItem(context, base, delivery.event, delivery.createdAt, signal)
-		: await eventItem(context, { ...base, ...(delivery.event as IDataObject) }, delivery.event.minute_token);
+		: await eventItem(context, { ...base, ...(delivery.event as IDataObject) }, delivery.event.minute_token, signal);
 }
 
 /**
@@ -127,7 +127,7 @@ async function meetingEndedItem(
 		}
 		if (outcome.kind === 'failed') return { ...base, ...meeting, minuteToken: null, detailsError: outcome.error };
 		const { minuteToken, url, duration } = outcome.recording;
-		return await eventItem(context, { ...base, ...meeting, recordingUrl: url, recordingDuration: duration ?? null }, minuteToken);
+		return await eventItem(context, { ...base, ...meeting, recordingUrl: url, recordingDuration: duration ?? null }, minuteToken, signal);
 	} catch (error) {
 		return { ...base, ...meeting, minuteToken: null, detailsError: (error as Error).message };
 	}
@@ -165,7 +165,7 @@ function claim(context: EventContext, eventId: string, createdAt: number): boole
 }
 
 /** The item a workflow starts with: the event's facts, and the minute's details when asked. */
-async function eventItem(context: EventContext, facts: IDataObject, minuteTokenValue: unknown): Promise<IDataObject> {
+async function eventItem(context: EventContext, facts: IDataObject, minuteTokenValue: unknown, signal?: AbortSignal): Promise<IDataObject> {
 	const item: IDataObject = { ...facts };
 	const minuteToken = typeof minuteTokenValue === 'string' ? minuteTokenValue : undefined;
 	if (minuteToken === undefined) return item;
@@ -176,7 +176,7 @@ async function eventItem(context: EventContext, facts: IDataObject, minuteTokenV
 	// the answer is already sent: a failure here is told in the item, not as an error page to Feishu
 	try {
 		const client = await FeishuClient.create(context, 'user', DEFAULT_CLIENT_OPTIONS);
-		if (waitUntilReady) await getMedia(client, minuteToken, 0, WAIT);
+		if (waitUntilReady) await getMedia(client, minuteToken, 0, { ...WAIT, signal });
 		if (includeDetails) Object.assign(item, await getMinute(client, minuteToken, 0));
 	} catch (error) {
 		item.detailsError = (error as Error).message;
