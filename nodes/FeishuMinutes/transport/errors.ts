@@ -41,7 +41,7 @@ const FEISHU_ERRORS: Record<number, KnownError> = {
 	2091005: {
 		message: 'Permission denied for this minute',
 		description: (scope) =>
-			'The app cannot read this minute. In Feishu, open the minute, choose Share and give the app (or a group the app is in) read access. ' +
+			'The credential cannot read this minute. In Feishu, open the minute, choose Share and give read access to the app (or a group the app is in) — or, with a Feishu OAuth2 API credential, to the connected user. ' +
 			`Also check that the app has the scope ${scope} and that a version with it is published.`,
 	},
 	2091006: {
