@@ -11,7 +11,8 @@ import type { ConnectionLog, EndpointRefusal, SocketLike } from '../nodes/Feishu
 import { FeishuMinutesLongConnectionTrigger } from '../nodes/FeishuMinutes/FeishuMinutesLongConnectionTrigger.node';
 import { LongConnection } from '../nodes/FeishuMinutes/longConnection/connection';
 import { requestEndpoint } from '../nodes/FeishuMinutes/longConnection/endpoint';
-import { DEFAULT_APP, FeishuSimulator, minuteEvent } from './simulator/FeishuSimulator';
+import { triggersRemembered } from '../nodes/FeishuMinutes/trigger/events';
+import { DEFAULT_APP, FeishuSimulator, feishuEvent, MEETING_ENDED_EVENT, meetingEndedEvent, minuteEvent } from './simulator/FeishuSimulator';
 
 let feishu: FeishuSimulator;
 let connection: LongConnection | undefined;
@@ -210,4 +211,47 @@ test('a Node.js without a WebSocket client: publishing fails with that reason, b
 		if (builtIn !== undefined) global.WebSocket = builtIn;
 	}
 	expect(feishu.requests).toHaveLength(0);
+});
+
+test('the trigger itself: an event is claimed and emitted; closing leaves no connection, no reconnect and no remembered IDs in this process', async () => {
+	const global = globalThis as { WebSocket?: unknown };
+	const builtIn = global.WebSocket;
+	global.WebSocket = WebSocket;
+	const emitted: unknown[] = [];
+	const staticData: Record<string, unknown> = {};
+	const node = { id: 'n', name: 'Long connection', type: 'n8n-nodes-feishu-minutes.feishuMinutesLongConnectionTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	const parameters: Record<string, unknown> = { events: ['vc.meeting.all_meeting_ended_v1'], includeDetails: false, waitUntilReady: false };
+	const trigger = {
+		getNode: () => node,
+		getWorkflow: () => ({ id: 'wf-long-connection' }),
+		getMode: () => 'trigger',
+		getCredentials: async () => await Promise.resolve({ ...credentials(), oauthTokenData: { access_token: 'u-none' } }),
+		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getWorkflowStaticData: () => staticData,
+		logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+		emit: (data: unknown) => emitted.push(data),
+		emitError: () => undefined,
+		helpers: { ...context.helpers, returnJsonArray: (items: unknown[]) => items.map((json) => ({ json })) },
+	} as unknown as ITriggerFunctions;
+	try {
+		const before = triggersRemembered();
+		const response = await new FeishuMinutesLongConnectionTrigger().trigger.call(trigger);
+		await feishu.longConnection.waitForConnections(1);
+		const meeting = feishu.addMeeting({ id: '7100000000000000991', startTime: Date.now() - 3600_000, endTime: Date.now() - 60_000 });
+		expect(await feishu.longConnection.push(feishuEvent(MEETING_ENDED_EVENT, meetingEndedEvent(meeting)))).toMatchObject({ acked: true });
+		// the recording lookup fails here (no n8n to send it): the run still starts, with the reason
+		expect(await until(() => emitted.length === 1)).toBe(true);
+		expect(triggersRemembered()).toBe(before + 1);
+
+		await response.closeFunction!();
+		expect(await until(() => feishu.longConnection.connections === 0, 3000)).toBe(true);
+		expect(triggersRemembered()).toBe(before);
+		const calls = feishu.longConnection.endpointCalls;
+		await new Promise((done) => setTimeout(done, 1500));
+		expect(feishu.longConnection.endpointCalls).toBe(calls);
+		// static data still holds the event, for a re-publish
+		expect(Object.keys(staticData.events as object)).toHaveLength(2);
+	} finally {
+		global.WebSocket = builtIn;
+	}
 });

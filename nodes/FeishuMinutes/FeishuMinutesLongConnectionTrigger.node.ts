@@ -9,7 +9,7 @@ import { requestEndpoint } from './longConnection/endpoint';
 import { FeishuClient } from './transport/client';
 import { MINUTE_GENERATED, setMinuteEvents } from './transport/endpoints';
 import { eventProperties } from './trigger/eventProperties';
-import { itemForEvent } from './trigger/events';
+import { forgetAcceptedEvents, itemForEvent } from './trigger/events';
 
 /**
  * Starts a workflow for each event Feishu sends over the app's long connection: a WebSocket n8n opens to Feishu,
@@ -80,9 +80,12 @@ export class FeishuMinutesLongConnectionTrigger implements INodeType {
 		if (refusal) throw fatal(refusal);
 
 		return {
+			// n8n closes on unpublish, on shutdown and before re-activating for a changed credential
 			closeFunction: async () => {
 				closing.abort();
 				await connection.close();
+				// static data keeps the accepted event IDs; this process's copy goes
+				forgetAcceptedEvents(this.getWorkflow().id, node.name);
 			},
 			// a test run listens on the same connection until the first event arrives
 			manualTriggerFunction: async () => undefined,
