@@ -255,3 +255,22 @@ test('the trigger itself: an event is claimed and emitted; closing leaves no con
 		global.WebSocket = builtIn;
 	}
 });
+
+test('a handshake that never answers is given up after the open timeout, and tried again', async () => {
+	let opened = 0;
+	connection = new LongConnection({
+		fetchEndpoint: async () => await Promise.resolve({ url: 'ws://127.0.0.1:1/ws?service_id=1', config: {} }),
+		openSocket: () => {
+			opened++;
+			return { binaryType: 'blob', onopen: null, onmessage: null, onerror: null, onclose: null, send: () => undefined, close: () => undefined };
+		},
+		onEvent: () => undefined,
+		onFatal: (refusal) => fatal.push(refusal),
+		log: { debug: () => undefined, info: () => undefined, warn: (message) => warnings.push(message) },
+		initialConfig: { reconnectIntervalMs: 1000 },
+		openTimeoutMs: 300,
+	});
+	expect(await connection.start()).toBeUndefined();
+	expect(warnings[0]).toContain('no WebSocket handshake within 0.3 s');
+	expect(await until(() => opened === 2, 3000)).toBe(true);
+});

@@ -128,3 +128,12 @@ test('an app without vc:record:readonly gets the console fix', async () => {
 	expect(result.error?.message).toContain('The app lacks a required permission scope');
 	expect(result.error?.description).toContain('add the scope for Get Recording: vc:record:readonly');
 });
+
+test('a number reused by many meetings without recordings: at most 10 are tried, and the error names them', async () => {
+	const reused = '555666777';
+	for (let n = 0; n < 12; n++) feishu.addMeeting({ id: `71000000000000010${String(n).padStart(2, '0')}`, number: reused, startTime: NOW - (n + 1) * HOUR, endTime: NOW - n * HOUR });
+	const result = await runMinutes(store, { ...APP, meeting: byId(reused) }, V2);
+
+	expect(result.error?.message).toBe('None of the 10 meetings found for meeting number 555666777 has a recording this credential can read');
+	expect(feishu.requestsTo('/recording')).toHaveLength(10);
+});
